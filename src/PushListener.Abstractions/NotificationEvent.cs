@@ -1,0 +1,56 @@
+namespace PushListener;
+
+/// <summary>
+/// One event of a notification (<c>CreatedEvent</c>, <c>StatusEvent</c>, ...) with every field EWS defines for it.
+/// Fields an event kind does not carry are <see langword="null"/>.
+/// </summary>
+public sealed class NotificationEvent
+{
+    /// <summary>Creates an event.</summary>
+    public NotificationEvent(
+        EventKind kind,
+        string? watermark,
+        DateTimeOffset? timeStamp = null,
+        ObjectId? objectId = null,
+        ObjectId? parentFolderId = null,
+        ObjectId? oldObjectId = null,
+        ObjectId? oldParentFolderId = null,
+        int? unreadCount = null)
+    {
+        Kind = kind;
+        Watermark = watermark;
+        TimeStamp = timeStamp;
+        ObjectId = objectId;
+        ParentFolderId = parentFolderId;
+        OldObjectId = oldObjectId;
+        OldParentFolderId = oldParentFolderId;
+        UnreadCount = unreadCount;
+    }
+
+    /// <summary>The event kind.</summary>
+    public EventKind Kind { get; }
+
+    /// <summary>The event's <c>Watermark</c>: the bookmark a subscription can be recreated from. <see langword="null"/> when absent.</summary>
+    public string? Watermark { get; }
+
+    /// <summary>The <c>TimeStamp</c> of the change; <see langword="null"/> for <see cref="EventKind.Status"/>.</summary>
+    public DateTimeOffset? TimeStamp { get; }
+
+    /// <summary>The <c>ItemId</c> or <c>FolderId</c> the event is about; <see langword="null"/> for <see cref="EventKind.Status"/>.</summary>
+    public ObjectId? ObjectId { get; }
+
+    /// <summary>The <c>ParentFolderId</c>: the folder that holds <see cref="ObjectId"/> (after the move or copy).</summary>
+    public ObjectId? ParentFolderId { get; }
+
+    /// <summary>For <see cref="EventKind.Moved"/> and <see cref="EventKind.Copied"/>: <c>OldItemId</c> or <c>OldFolderId</c>.</summary>
+    public ObjectId? OldObjectId { get; }
+
+    /// <summary>For <see cref="EventKind.Moved"/> and <see cref="EventKind.Copied"/>: <c>OldParentFolderId</c>.</summary>
+    public ObjectId? OldParentFolderId { get; }
+
+    /// <summary>For <see cref="EventKind.Modified"/> events on folders: the folder's <c>UnreadCount</c>, when sent.</summary>
+    public int? UnreadCount { get; }
+
+    /// <summary><see langword="true"/> when the event is about a folder rather than an item.</summary>
+    public bool IsFolderEvent => ObjectId is { Kind: ObjectIdKind.Folder };
+}

@@ -1,0 +1,98 @@
+using System.Text;
+using System.Xml;
+
+namespace PushListener.Protocol;
+
+/// <summary>
+/// Writes <c>SendNotificationResult</c> replies and SOAP faults. The four possible results are written once
+/// and served as cached bytes: the reply costs no allocation on the hot path.
+/// </summary>
+public static class SendNotificationWriter
+{
+    private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
+
+    private static readonly byte[][] Results =
+    [
+        Build(SoapVersion.Soap11, w => WriteResultBody(w, SubscriptionStatus.OK)),
+        Build(SoapVersion.Soap11, w => WriteResultBody(w, SubscriptionStatus.Unsubscribe)),
+        Build(SoapVersion.Soap12, w => WriteResultBody(w, SubscriptionStatus.OK)),
+        Build(SoapVersion.Soap12, w => WriteResultBody(w, SubscriptionStatus.Unsubscribe)),
+    ];
+
+    /// <summary>The UTF-8 reply body carrying <paramref name="status"/>.</summary>
+    public static ReadOnlyMemory<byte> Result(SoapVersion version, SubscriptionStatus status) =>
+        Results[((version == SoapVersion.Soap12 ? 1 : 0) * 2) + (status == SubscriptionStatus.Unsubscribe ? 1 : 0)];
+
+    /// <summary>A UTF-8 SOAP fault in <paramref name="version"/>. <paramref name="reason"/> must be safe to show the sender.</summary>
+    public static byte[] Fault(SoapVersion version, FaultCode code, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        return Build(version, w => WriteFaultBody(w, version, code, reason));
+    }
+
+    private static byte[] Build(SoapVersion version, Action<XmlWriter> writeBody)
+    {
+        var soapNs = XmlNames.EnvelopeNamespace(version);
+        using var buffer = new MemoryStream(512);
+        using (var writer = XmlWriter.Create(buffer, new XmlWriterSettings { Encoding = Utf8NoBom, Indent = false }))
+        {
+            writer.WriteStartDocument();
+            writer.WriteStartElement("s", "Envelope", soapNs);
+            writer.WriteAttributeString("xmlns", "m", null, XmlNames.Messages);
+            writer.WriteStartElement("s", "Body", soapNs);
+            writeBody(writer);
+            writer.WriteEndElement();
+            writer.WriteEndElement();
+            writer.WriteEndDocument();
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static void WriteResultBody(XmlWriter writer, SubscriptionStatus status)
+    {
+        writer.WriteStartElement("m", "SendNotificationResult", XmlNames.Messages);
+        // Case matters: the schema's enumeration is exactly "OK" and "Unsubscribe".
+        writer.WriteElementString("m", "SubscriptionStatus", XmlNames.Messages, status == SubscriptionStatus.OK ? "OK" : "Unsubscribe");
+        writer.WriteEndElement();
+    }
+
+    private static void WriteFaultBody(XmlWriter writer, SoapVersion version, FaultCode code, string reason)
+    {
+        var soapNs = XmlNames.EnvelopeNamespace(version);
+        writer.WriteStartElement("s", "Fault", soapNs);
+        if (version == SoapVersion.Soap11)
+        {
+            // SOAP 1.1: unqualified faultcode/faultstring, the code a QName in the envelope namespace.
+            writer.WriteElementString("faultcode", "s:" + code switch
+            {
+                FaultCode.Sender => "Client",
+                FaultCode.Receiver => "Server",
+                _ => "VersionMismatch",
+            });
+            writer.WriteStartElement("faultstring");
+            writer.WriteAttributeString("xml", "lang", null, "en");
+            writer.WriteString(reason);
+            writer.WriteEndElement();
+        }
+        else
+        {
+            writer.WriteStartElement("s", "Code", soapNs);
+            writer.WriteElementString("s", "Value", soapNs, "s:" + code switch
+            {
+                FaultCode.Sender => "Sender",
+                FaultCode.Receiver => "Receiver",
+                _ => "VersionMismatch",
+            });
+            writer.WriteEndElement();
+            writer.WriteStartElement("s", "Reason", soapNs);
+            writer.WriteStartElement("s", "Text", soapNs);
+            writer.WriteAttributeString("xml", "lang", null, "en");
+            writer.WriteString(reason);
+            writer.WriteEndElement();
+            writer.WriteEndElement();
+        }
+
+        writer.WriteEndElement();
+    }
+}

@@ -1,0 +1,7 @@
+using System.Net;
+using PushListener.Protocol;
+
+namespace PushListener.Endpoint;
+
+/// <summary>A parsed push with what the transport knows about it.</summary>
+internal sealed record ReceivedPush(PushRequest Request, DateTimeOffset ReceivedAt, IPAddress? RemoteAddress, string RequestId, ReadOnlyMemory<byte> Body);

@@ -1,0 +1,163 @@
+using System.Net.Mime;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using PushListener.Hosting;
+using PushListener.Protocol;
+
+namespace PushListener.Endpoint;
+
+/// <summary>
+/// <c>POST {Path}</c>: the transport for SendNotification. Checks HTTP-level things (media type, size, action), reads the
+/// body into memory, parses it with the protocol library, hands it to the <see cref="IPushProcessor"/> and writes its answer.
+/// Everything protocol-specific lives in PushListener.Protocol, so another transport could replace this class.
+/// </summary>
+internal sealed class SendNotificationEndpoint(
+    IPushProcessor processor,
+    IOptions<PushListenerOptions> options,
+    TimeProvider timeProvider,
+    ILogger<SendNotificationEndpoint> logger)
+{
+    private readonly EndpointOptions _options = options.Value.Endpoint;
+    private readonly PushReaderOptions _readerOptions = new() { MaxCharacters = options.Value.Endpoint.MaxRequestBytes };
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var remote = context.Connection.RemoteIpAddress;
+        var version = SoapMediaType.VersionOf(request.ContentType, out var action);
+        if (version is null)
+        {
+            await RejectHttpAsync(context, StatusCodes.Status415UnsupportedMediaType, "SendNotification takes text/xml (SOAP 1.1) or application/soap+xml (SOAP 1.2).").ConfigureAwait(false);
+            return;
+        }
+
+        if (request.ContentLength > _options.MaxRequestBytes)
+        {
+            await RejectHttpAsync(context, StatusCodes.Status413PayloadTooLarge, $"The body exceeds {_options.MaxRequestBytes} bytes.").ConfigureAwait(false);
+            return;
+        }
+
+        var soapAction = version == SoapVersion.Soap11 ? request.Headers["SOAPAction"].ToString() : action;
+        if (version == SoapVersion.Soap11 && !request.Headers.ContainsKey("SOAPAction"))
+        {
+            soapAction = null;
+        }
+
+        if (!SoapMediaType.IsSendNotificationAction(soapAction))
+        {
+            await FaultAsync(context, version.Value, FaultCode.Sender, "The SOAP action is not " + XmlNames.SendNotificationAction + ".").ConfigureAwait(false);
+            return;
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        {
+            sizeFeature.MaxRequestBodySize = _options.MaxRequestBytes + 1L;
+        }
+
+        RequestBodyBuffer? body;
+        try
+        {
+            body = await RequestBodyBuffer.ReadAsync(request.Body, request.ContentLength, _options.MaxRequestBytes, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            body = null;
+        }
+
+        if (body is null)
+        {
+            await RejectHttpAsync(context, StatusCodes.Status413PayloadTooLarge, $"The body exceeds {_options.MaxRequestBytes} bytes.").ConfigureAwait(false);
+            return;
+        }
+
+        using (body)
+        {
+            PushRequest push;
+            try
+            {
+                push = SendNotificationReader.Read(body.Memory, _readerOptions);
+            }
+            catch (PushRequestException ex)
+            {
+                await FaultAsync(context, version.Value, ex.Code, ex.Message).ConfigureAwait(false);
+                return;
+            }
+
+            if (push.SoapVersion != version)
+            {
+                await FaultAsync(context, version.Value, FaultCode.VersionMismatch, "The Envelope's SOAP version does not match the Content-Type.").ConfigureAwait(false);
+                return;
+            }
+
+            SubscriptionStatus status;
+            try
+            {
+                status = await processor.ProcessAsync(
+                    new ReceivedPush(push, timeProvider.GetUtcNow(), remote, context.TraceIdentifier, body.Memory),
+                    context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // Whatever went wrong, Exchange must hear a fault (and retry), never OK.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                EndpointLog.PushNotTaken(logger, remote, ex);
+                await WriteFaultAsync(context, version.Value, FaultCode.Receiver, "The notification could not be stored; retry later.").ConfigureAwait(false);
+                return;
+            }
+
+            LogAnswered(push, remote, status);
+            var reply = SendNotificationWriter.Result(version.Value, status);
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            context.Response.ContentType = XmlNames.ReplyContentType(version.Value);
+            context.Response.ContentLength = reply.Length;
+            await context.Response.Body.WriteAsync(reply, context.RequestAborted).ConfigureAwait(false);
+        }
+    }
+
+    private void LogAnswered(PushRequest push, System.Net.IPAddress? remote, SubscriptionStatus status)
+    {
+        if (!logger.IsEnabled(LogLevel.Information) && !logger.IsEnabled(LogLevel.Warning))
+        {
+            return;
+        }
+
+        var messages = push.Messages;
+        for (var i = 0; i < messages.Count; i++)
+        {
+            if (messages[i].IsError)
+            {
+                EndpointLog.ErrorPush(logger, messages[i].SubscriptionId, messages[i].ResponseCode, messages[i].MessageText);
+            }
+        }
+
+        EndpointLog.PushAnswered(logger, remote, messages.Count, push.EventCount, messages[0].SubscriptionId, push.RequestServerVersion, status);
+    }
+
+    private async Task FaultAsync(HttpContext context, SoapVersion version, FaultCode code, string reason)
+    {
+        EndpointLog.PushRejected(logger, context.Connection.RemoteIpAddress, code, reason);
+        await WriteFaultAsync(context, version, code, reason).ConfigureAwait(false);
+    }
+
+    // WS-I Basic Profile: a SOAP fault goes with HTTP 500.
+    private static async Task WriteFaultAsync(HttpContext context, SoapVersion version, FaultCode code, string reason)
+    {
+        var fault = SendNotificationWriter.Fault(version, code, reason);
+        context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+        context.Response.ContentType = XmlNames.ReplyContentType(version);
+        context.Response.ContentLength = fault.Length;
+        await context.Response.Body.WriteAsync(fault, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private async Task RejectHttpAsync(HttpContext context, int statusCode, string reason)
+    {
+        EndpointLog.HttpRejected(logger, context.Connection.RemoteIpAddress, statusCode, reason);
+        context.Response.StatusCode = statusCode;
+        context.Response.ContentType = MediaTypeNames.Text.Plain;
+        await context.Response.WriteAsync(reason, context.RequestAborted).ConfigureAwait(false);
+    }
+}

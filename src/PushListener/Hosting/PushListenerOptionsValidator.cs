@@ -1,0 +1,41 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace PushListener.Hosting;
+
+/// <summary>Collects every configuration error so start-up fails once, naming each setting.</summary>
+internal sealed class PushListenerOptionsValidator : IValidateOptions<PushListenerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, PushListenerOptions options)
+    {
+        var errors = new List<string>();
+        var endpoint = options.Endpoint;
+        if (string.IsNullOrWhiteSpace(endpoint.Path) || !endpoint.Path.StartsWith('/') || endpoint.Path.Contains('?', StringComparison.Ordinal) || endpoint.Path.Contains('{', StringComparison.Ordinal))
+        {
+            errors.Add($"PushListener:Endpoint:Path must be an absolute path such as /ews/notifications, without query or route parameters (got '{endpoint.Path}').");
+        }
+
+        if (endpoint.MaxRequestBytes is < 4096 or > 64 * 1024 * 1024)
+        {
+            errors.Add($"PushListener:Endpoint:MaxRequestBytes must be between 4096 and 67108864 (got {endpoint.MaxRequestBytes}).");
+        }
+
+        for (var i = 0; i < options.ForwardedHeaders.KnownProxies.Length; i++)
+        {
+            if (!IPAddress.TryParse(options.ForwardedHeaders.KnownProxies[i], out _))
+            {
+                errors.Add($"PushListener:ForwardedHeaders:KnownProxies:{i} is not an IP address (got '{options.ForwardedHeaders.KnownProxies[i]}').");
+            }
+        }
+
+        for (var i = 0; i < options.ForwardedHeaders.KnownNetworks.Length; i++)
+        {
+            if (!IPNetwork.TryParse(options.ForwardedHeaders.KnownNetworks[i], out _))
+            {
+                errors.Add($"PushListener:ForwardedHeaders:KnownNetworks:{i} is not a CIDR range such as 10.0.0.0/8 (got '{options.ForwardedHeaders.KnownNetworks[i]}').");
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

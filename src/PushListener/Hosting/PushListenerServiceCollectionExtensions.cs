@@ -1,0 +1,93 @@
+using System.Net;
+using Microsoft.AspNetCore.HttpLogging;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using PushListener.Endpoint;
+
+namespace PushListener.Hosting;
+
+/// <summary>Registers and maps PushListener.</summary>
+public static class PushListenerServiceCollectionExtensions
+{
+    /// <summary>Adds PushListener's services, bound to the <c>PushListener</c> configuration section and validated at start-up.</summary>
+    public static IPushListenerBuilder AddPushListener(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddOptions<PushListenerOptions>().Bind(configuration.GetSection(PushListenerOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PushListenerOptions>, PushListenerOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IPushProcessor, AcceptingPushProcessor>();
+        services.TryAddSingleton<SendNotificationEndpoint>();
+        services.TryAddSingleton<ContractDocuments>();
+
+        services.AddHealthChecks();
+        services.AddHttpLogging(logging =>
+        {
+            // Request lines only: bodies may hold mailbox ids and never go to the log.
+            logging.LoggingFields = HttpLoggingFields.RequestMethod | HttpLoggingFields.RequestPath | HttpLoggingFields.ResponseStatusCode | HttpLoggingFields.Duration;
+            logging.CombineLogs = true;
+        });
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<PushListenerOptions>>((forwarded, listener) =>
+        {
+            var settings = listener.Value.ForwardedHeaders;
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
+            foreach (var proxy in settings.KnownProxies)
+            {
+                if (IPAddress.TryParse(proxy, out var address))
+                {
+                    forwarded.KnownProxies.Add(address);
+                }
+            }
+
+            foreach (var network in settings.KnownNetworks)
+            {
+                if (System.Net.IPNetwork.TryParse(network, out var range))
+                {
+                    forwarded.KnownIPNetworks.Add(range);
+                }
+            }
+        });
+
+        return new PushListenerBuilder(services, configuration);
+    }
+
+    /// <summary>Adds PushListener's middleware: forwarded headers (when enabled) and request logging.</summary>
+    public static WebApplication UsePushListener(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var options = app.Services.GetRequiredService<IOptions<PushListenerOptions>>().Value;
+        if (options.ForwardedHeaders.Enabled)
+        {
+            app.UseForwardedHeaders();
+        }
+
+        app.UseHttpLogging();
+
+        // HTTP-level rejections (405, 404) carry a one-line reason instead of an empty body.
+        app.UseStatusCodePages();
+        return app;
+    }
+
+    /// <summary>Maps <c>POST {Path}</c> (SendNotification), <c>GET {Path}?wsdl</c> and <c>/healthz</c>.</summary>
+    public static IEndpointRouteBuilder MapPushListener(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var options = endpoints.ServiceProvider.GetRequiredService<IOptions<PushListenerOptions>>().Value;
+        var path = options.Endpoint.Path;
+
+        endpoints.MapPost(path, static context => context.RequestServices.GetRequiredService<SendNotificationEndpoint>().HandleAsync(context))
+            .WithDisplayName("SendNotification")
+            .DisableAntiforgery();
+        if (options.Endpoint.ServeContract)
+        {
+            endpoints.MapGet(path, static context => context.RequestServices.GetRequiredService<ContractDocuments>().HandleAsync(context))
+                .WithDisplayName("SendNotification contract");
+        }
+
+        endpoints.MapHealthChecks("/healthz");
+        return endpoints;
+    }
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: builds everything, installs and starts whatever real servers the tests need,
+# and prints one closing line "N passed, N failed". Usage: ./test.sh [extra dotnet test arguments]
+set -euo pipefail
+cd "$(dirname "$0")"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+dotnet build PushListener.sln -c Release -warnaserror -nologo -v quiet
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test PushListener.sln -c Release --no-build -nologo "$@" 2>&1 | tee "$log" || status=$?
+
+# dotnet test prints one summary per test assembly; add them up into the closing line CI reads.
+passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+skipped=$(grep -oE 'Skipped: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+echo
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
+  exit 1
+fi
