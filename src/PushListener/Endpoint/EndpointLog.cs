@@ -6,7 +6,7 @@ namespace PushListener.Endpoint;
 /// <summary>Source-generated log methods of the endpoint. Bodies are never logged.</summary>
 internal static partial class EndpointLog
 {
-    [LoggerMessage(1, LogLevel.Information, "Push from {RemoteAddress}: {MessageCount} message(s), {EventCount} event(s), subscription {SubscriptionId}, server version {RequestServerVersion}, answered {SubscriptionStatus}")]
+    [LoggerMessage(1, LogLevel.Debug, "Push from {RemoteAddress}: {MessageCount} message(s), {EventCount} event(s), subscription {SubscriptionId}, server version {RequestServerVersion}, answered {SubscriptionStatus}")]
     public static partial void PushAnswered(ILogger logger, IPAddress? remoteAddress, int messageCount, int eventCount, string? subscriptionId, string? requestServerVersion, SubscriptionStatus subscriptionStatus);
 
     [LoggerMessage(2, LogLevel.Warning, "Rejected a push from {RemoteAddress}: {FaultCode} fault, {Reason}")]

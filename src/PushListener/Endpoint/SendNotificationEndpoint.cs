@@ -120,7 +120,7 @@ internal sealed class SendNotificationEndpoint(
 
     private void LogAnswered(PushRequest push, System.Net.IPAddress? remote, SubscriptionStatus status)
     {
-        if (!logger.IsEnabled(LogLevel.Information) && !logger.IsEnabled(LogLevel.Warning))
+        if (!logger.IsEnabled(LogLevel.Warning))
         {
             return;
         }

@@ -1,3 +1,5 @@
+using PushListener.Pipeline;
+
 namespace PushListener.Hosting;
 
 /// <summary>The <c>PushListener</c> configuration section.</summary>
@@ -11,6 +13,9 @@ public sealed class PushListenerOptions
 
     /// <summary>Honouring <c>X-Forwarded-*</c> headers behind a reverse proxy.</summary>
     public ForwardedHeadersSettings ForwardedHeaders { get; set; } = new();
+
+    /// <summary>Handler entries by name: built-in handler types configured from <c>appsettings.json</c>.</summary>
+    public Dictionary<string, HandlerEntryOptions> Handlers { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }
 
 /// <summary>The <c>PushListener:Endpoint</c> section.</summary>

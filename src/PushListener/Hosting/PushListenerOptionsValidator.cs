@@ -1,10 +1,11 @@
 using System.Net;
 using Microsoft.Extensions.Options;
+using PushListener.Pipeline;
 
 namespace PushListener.Hosting;
 
 /// <summary>Collects every configuration error so start-up fails once, naming each setting.</summary>
-internal sealed class PushListenerOptionsValidator : IValidateOptions<PushListenerOptions>
+internal sealed class PushListenerOptionsValidator(IEnumerable<HandlerTypeDefinition> handlerTypes, IConfiguration configuration) : IValidateOptions<PushListenerOptions>
 {
     public ValidateOptionsResult Validate(string? name, PushListenerOptions options)
     {
@@ -36,6 +37,42 @@ internal sealed class PushListenerOptionsValidator : IValidateOptions<PushListen
             }
         }
 
+        ValidateHandlers(options, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private void ValidateHandlers(PushListenerOptions options, List<string> errors)
+    {
+        var types = handlerTypes.ToDictionary(t => t.TypeName, StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, entry) in options.Handlers)
+        {
+            var path = $"{PushListenerOptions.SectionName}:Handlers:{name}";
+            if (string.IsNullOrWhiteSpace(entry.Type))
+            {
+                errors.Add($"{path}:Type is required ({string.Join(", ", types.Keys.Order(StringComparer.Ordinal))}).");
+                continue;
+            }
+
+            if (!types.TryGetValue(entry.Type, out var type))
+            {
+                errors.Add($"{path}:Type '{entry.Type}' is not a handler type ({string.Join(", ", types.Keys.Order(StringComparer.Ordinal))}).");
+                continue;
+            }
+
+            if (entry.Timeout <= TimeSpan.Zero)
+            {
+                errors.Add($"{path}:Timeout must be positive (got {entry.Timeout}).");
+            }
+
+            if (entry.Filter is not null)
+            {
+                errors.AddRange(entry.Filter.Validate(path + ":Filter"));
+            }
+
+            if (entry.Enabled)
+            {
+                errors.AddRange(type.Validate(configuration.GetSection(path + ":Settings"), path + ":Settings"));
+            }
+        }
     }
 }

@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PushListener.Endpoint;
+using PushListener.Pipeline;
+using PushListener.Plugins;
 
 namespace PushListener.Hosting;
 
@@ -17,11 +19,13 @@ public static class PushListenerServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
 
         services.AddOptions<PushListenerOptions>().Bind(configuration.GetSection(PushListenerOptions.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PushListenerOptions>, PushListenerOptionsValidator>());
+        services.AddSingleton<IValidateOptions<PushListenerOptions>>(sp => new PushListenerOptionsValidator(sp.GetServices<HandlerTypeDefinition>(), configuration));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IPushProcessor, AcceptingPushProcessor>();
         services.TryAddSingleton<SendNotificationEndpoint>();
         services.TryAddSingleton<ContractDocuments>();
+        services.AddPipeline(configuration);
+        services.AddPlugins(configuration);
 
         services.AddHealthChecks();
         services.AddHttpLogging(logging =>
@@ -52,6 +56,15 @@ public static class PushListenerServiceCollectionExtensions
         });
 
         return new PushListenerBuilder(services, configuration);
+    }
+
+    /// <summary>Adds <typeparamref name="THandler"/> to the notification pipeline.</summary>
+    public static IPushListenerBuilder AddHandler<THandler>(this IPushListenerBuilder builder, Action<HandlerOptions>? configure = null)
+        where THandler : class, INotificationHandler
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddNotificationHandler<THandler>(configure);
+        return builder;
     }
 
     /// <summary>Adds PushListener's middleware: forwarded headers (when enabled) and request logging.</summary>

@@ -1,0 +1,45 @@
+namespace PushListener.Handlers.Logging;
+
+/// <summary>
+/// Writes one structured log event per notification with its events (kind, watermark, time stamp and, unless turned off,
+/// ids), or per error push with its code and text.
+/// </summary>
+internal sealed partial class LogHandler(LogHandlerSettings settings) : INotificationHandler
+{
+    public ValueTask<HandlerResult> HandleAsync(NotificationContext context)
+    {
+        var logger = context.Logger;
+        if (!logger.IsEnabled(settings.Level))
+        {
+            return ValueTask.FromResult(HandlerResult.Continue);
+        }
+
+        var message = context.Message;
+        if (message.Notification is not { } notification)
+        {
+            ErrorPush(logger, settings.Level, message.SubscriptionId, message.ResponseClass, message.ResponseCode, message.MessageText, context.Push.DeliveryId);
+            return ValueTask.FromResult(HandlerResult.Continue);
+        }
+
+        var events = new LoggedEvent[notification.Events.Count];
+        for (var i = 0; i < events.Length; i++)
+        {
+            var e = notification.Events[i];
+            events[i] = settings.IncludeIds
+                ? new LoggedEvent(e.Kind.ToString(), e.Watermark, e.TimeStamp, e.ObjectId?.Id, e.ObjectId?.Kind.ToString(), e.ParentFolderId?.Id, e.OldObjectId?.Id, e.OldParentFolderId?.Id, e.UnreadCount)
+                : new LoggedEvent(e.Kind.ToString(), e.Watermark, e.TimeStamp, null, e.ObjectId?.Kind.ToString(), null, null, null, e.UnreadCount);
+        }
+
+        NotificationReceived(logger, settings.Level, notification.SubscriptionId, events.Length, notification.PreviousWatermark, notification.MoreEvents, context.Push.RequestServerVersion, context.Push.DeliveryId, events);
+        return ValueTask.FromResult(HandlerResult.Continue);
+    }
+
+    [LoggerMessage(EventId = 200, Message = "Notification for subscription {SubscriptionId}: {EventCount} event(s), previous watermark {PreviousWatermark}, more events {MoreEvents}, server {RequestServerVersion}, delivery {DeliveryId}: {@Events}")]
+    private static partial void NotificationReceived(ILogger logger, LogLevel level, string subscriptionId, int eventCount, string? previousWatermark, bool moreEvents, string? requestServerVersion, string deliveryId, LoggedEvent[] events);
+
+    [LoggerMessage(EventId = 201, Message = "Error push for subscription {SubscriptionId}: {ResponseClass} {ResponseCode}: {MessageText} (delivery {DeliveryId})")]
+    private static partial void ErrorPush(ILogger logger, LogLevel level, string? subscriptionId, ResponseClass responseClass, string responseCode, string? messageText, string deliveryId);
+
+    /// <summary>An event as it appears in the log.</summary>
+    internal sealed record LoggedEvent(string Kind, string? Watermark, DateTimeOffset? TimeStamp, string? Id, string? IdKind, string? ParentFolderId, string? OldId, string? OldParentFolderId, int? UnreadCount);
+}

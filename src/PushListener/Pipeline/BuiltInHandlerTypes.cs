@@ -1,0 +1,14 @@
+using PushListener.Handlers.Logging;
+using PushListener.Handlers.Unsubscribe;
+
+namespace PushListener.Pipeline;
+
+/// <summary>The handler types configuration can name out of the box.</summary>
+internal static class BuiltInHandlerTypes
+{
+    public static IEnumerable<HandlerTypeDefinition> All()
+    {
+        yield return HandlerTypeDefinition.For<LogHandler, LogHandlerSettings>("Log", static (_, settings, _) => new LogHandler(settings));
+        yield return HandlerTypeDefinition.For<UnsubscribeRuleHandler, UnsubscribeRuleSettings>("UnsubscribeRule", static (_, settings, _) => new UnsubscribeRuleHandler(settings));
+    }
+}

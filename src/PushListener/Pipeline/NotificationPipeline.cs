@@ -1,0 +1,115 @@
+namespace PushListener.Pipeline;
+
+/// <summary>
+/// The ordered handlers, built once at start-up. Runs each selected handler in turn with its own timeout, isolating
+/// exceptions and timeouts (logged with the handler's name and the subscription id), honouring short-circuits, and
+/// collecting Unsubscribe votes.
+/// </summary>
+internal sealed class NotificationPipeline
+{
+    private readonly PipelineStep[] _steps;
+    private readonly IServiceScopeFactory _scopes;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public NotificationPipeline(IEnumerable<HandlerRegistration> registrations, IServiceProvider services, IServiceScopeFactory scopes, TimeProvider time, ILoggerFactory loggers)
+    {
+        _scopes = scopes;
+        _time = time;
+        _logger = loggers.CreateLogger<NotificationPipeline>();
+        var ordered = registrations.Select((r, i) => (r, i)).OrderBy(x => x.r.Order).ThenBy(x => x.i).Select(x => x.r).ToList();
+        var duplicate = ordered.GroupBy(r => r.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new InvalidOperationException($"Two handlers are named '{duplicate.Key}' ({string.Join(", ", duplicate.Select(r => r.Source))}); handler names must be unique.");
+        }
+
+        _steps = ordered.Select(r => new PipelineStep(r, CreateHandler(r, services), loggers.CreateLogger("PushListener.Handlers." + r.Name))).ToArray();
+        PipelineLog.PipelineBuilt(_logger, _steps.Length == 0 ? "(no handlers)" : string.Join(" -> ", _steps.Select(s => $"{s.Name} [{s.Registration.Source}]")));
+    }
+
+    public IReadOnlyList<string> HandlerNames => _steps.Select(s => s.Name).ToArray();
+
+    /// <summary>
+    /// Runs the pipeline for one message. <paramref name="alreadyDone"/> names handlers that succeeded on an earlier
+    /// attempt and are not run again.
+    /// </summary>
+    public async ValueTask<PipelineOutcome> RunAsync(NotificationMessage message, PushMetadata push, int attempt, IReadOnlySet<string>? alreadyDone, CancellationToken cancellationToken)
+    {
+        var outcomes = new HandlerOutcome[_steps.Length];
+        var stopped = false;
+        await using var scope = _scopes.CreateAsyncScope();
+        for (var i = 0; i < _steps.Length; i++)
+        {
+            var step = _steps[i];
+            if (stopped)
+            {
+                outcomes[i] = new(step.Name, HandlerStatus.NotReached, HandlerVerdict.Continue, null);
+                continue;
+            }
+
+            if (alreadyDone is not null && alreadyDone.Contains(step.Name))
+            {
+                outcomes[i] = new(step.Name, HandlerStatus.AlreadyDone, HandlerVerdict.Continue, null);
+                continue;
+            }
+
+            if (!step.Select(message, out var view))
+            {
+                outcomes[i] = new(step.Name, HandlerStatus.Filtered, HandlerVerdict.Continue, null);
+                continue;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            outcomes[i] = await RunStepAsync(step, view, push, attempt, scope.ServiceProvider, cancellationToken).ConfigureAwait(false);
+            stopped = outcomes[i].StopPipeline;
+        }
+
+        return new PipelineOutcome(outcomes);
+    }
+
+    private async ValueTask<HandlerOutcome> RunStepAsync(PipelineStep step, NotificationMessage message, PushMetadata push, int attempt, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var subscriptionId = message.SubscriptionId;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(step.Registration.Timeout);
+        try
+        {
+            var context = new NotificationContext(message, push, attempt, step.Logger, services, timeout.Token);
+            // WaitAsync bounds handlers that ignore their token too: the pipeline moves on, the straggler is abandoned.
+            var result = await step.Handler.HandleAsync(context).AsTask().WaitAsync(step.Registration.Timeout, _time, cancellationToken).ConfigureAwait(false);
+            if (result.Verdict == HandlerVerdict.Unsubscribe)
+            {
+                PipelineLog.UnsubscribeVote(_logger, step.Name, subscriptionId, result.Reason);
+            }
+            else if (result.StopPipeline)
+            {
+                PipelineLog.PipelineStopped(_logger, step.Name, subscriptionId, result.Reason);
+            }
+
+            return new(step.Name, HandlerStatus.Succeeded, result.Verdict, result.Reason, result.StopPipeline);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (ex is TimeoutException || (ex is OperationCanceledException && timeout.IsCancellationRequested)))
+        {
+            PipelineLog.HandlerTimedOut(_logger, step.Name, step.Registration.Timeout, subscriptionId, attempt);
+            return new(step.Name, HandlerStatus.TimedOut, HandlerVerdict.Continue, $"timed out after {step.Registration.Timeout}");
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            PipelineLog.HandlerFailed(_logger, step.Name, subscriptionId, attempt, ex);
+            return new(step.Name, HandlerStatus.Failed, HandlerVerdict.Continue, ex.GetType().Name + ": " + ex.Message);
+        }
+    }
+
+    private static INotificationHandler CreateHandler(HandlerRegistration registration, IServiceProvider services)
+    {
+        try
+        {
+            return registration.Factory(services);
+        }
+        catch (Exception ex)
+        {
+            throw new InvalidOperationException($"Handler '{registration.Name}' ({registration.HandlerType.FullName}, from {registration.Source}) could not be created: {ex.Message}", ex);
+        }
+    }
+}
