@@ -464,16 +464,22 @@ public static class SendNotificationReader
 
         private DateTimeOffset ReadDateTime()
         {
-            var text = ReadText();
+            var text = ReadText().Trim();
             try
             {
-                return XmlConvert.ToDateTimeOffset(text);
+                // xs:dateTime without a zone would otherwise take this machine's offset; Exchange means UTC.
+                return HasZone(text)
+                    ? XmlConvert.ToDateTimeOffset(text)
+                    : new DateTimeOffset(XmlConvert.ToDateTime(text, XmlDateTimeSerializationMode.Unspecified), TimeSpan.Zero);
             }
-            catch (FormatException)
+            catch (Exception ex) when (ex is FormatException or ArgumentOutOfRangeException or OverflowException)
             {
                 throw Fault("An event's TimeStamp is not a valid xs:dateTime.");
             }
         }
+
+        private static bool HasZone(string text) =>
+            text.EndsWith('Z') || (text.Length > 6 && text[^6] is '+' or '-' && text[^3] == ':');
 
         private int ReadInt(string element)
         {
@@ -497,14 +503,30 @@ public static class SendNotificationReader
         private string ReadText()
         {
             CheckDepth();
+            var name = reader.LocalName;
             if (reader.IsEmptyElement)
             {
                 reader.Read();
                 return string.Empty;
             }
 
-            // Leaves the reader after the end tag; throws XmlException if the element holds elements.
-            return reader.ReadElementContentAsString();
+            string? text = null;
+            while (reader.Read())
+            {
+                switch (reader.NodeType)
+                {
+                    case XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.Whitespace or XmlNodeType.SignificantWhitespace:
+                        text = text is null ? reader.Value : text + reader.Value;
+                        break;
+                    case XmlNodeType.EndElement:
+                        reader.Read();
+                        return text ?? string.Empty;
+                    case XmlNodeType.Element:
+                        throw Fault(name + " must hold text, not elements.");
+                }
+            }
+
+            throw Fault("The document ends early.");
         }
 
         private bool IsExchange() => reader.NamespaceURI is XmlNames.Types or XmlNames.Messages;

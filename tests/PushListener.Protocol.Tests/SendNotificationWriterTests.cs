@@ -1,0 +1,168 @@
+using System.Text;
+using System.Xml.Linq;
+using Xunit;
+
+namespace PushListener.Protocol.Tests;
+
+public sealed class SendNotificationWriterTests
+{
+    private static readonly XNamespace M = XmlNames.Messages;
+
+    public static TheoryData<SoapVersion, SubscriptionStatus, string, string> Results() => new()
+    {
+        { SoapVersion.Soap11, SubscriptionStatus.OK, XmlNames.Soap11Envelope, "OK" },
+        { SoapVersion.Soap11, SubscriptionStatus.Unsubscribe, XmlNames.Soap11Envelope, "Unsubscribe" },
+        { SoapVersion.Soap12, SubscriptionStatus.OK, XmlNames.Soap12Envelope, "OK" },
+        { SoapVersion.Soap12, SubscriptionStatus.Unsubscribe, XmlNames.Soap12Envelope, "Unsubscribe" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Results))]
+    public void Result_EachVersionAndStatus_IsEnvelopeWithExactSubscriptionStatus(SoapVersion version, SubscriptionStatus status, string envelopeNamespace, string expectedStatus)
+    {
+        var bytes = SendNotificationWriter.Result(version, status).ToArray();
+
+        // UTF-8 without a byte-order mark, as the reply content type promises.
+        Assert.Equal((byte)'<', bytes[0]);
+        var document = Parse(bytes);
+        XNamespace soap = envelopeNamespace;
+        Assert.Equal(soap + "Envelope", document.Root!.Name);
+        var body = Assert.Single(document.Root.Elements());
+        Assert.Equal(soap + "Body", body.Name);
+        var result = Assert.Single(body.Elements());
+        Assert.Equal(M + "SendNotificationResult", result.Name);
+        var subscriptionStatus = Assert.Single(result.Elements());
+        Assert.Equal(M + "SubscriptionStatus", subscriptionStatus.Name);
+        Assert.Empty(subscriptionStatus.Elements());
+        Assert.Equal(expectedStatus, subscriptionStatus.Value);
+    }
+
+    [Fact]
+    public void Result_CalledTwice_ReturnsTheSameBytes()
+    {
+        foreach (var version in new[] { SoapVersion.Soap11, SoapVersion.Soap12 })
+        {
+            foreach (var status in new[] { SubscriptionStatus.OK, SubscriptionStatus.Unsubscribe })
+            {
+                Assert.True(SendNotificationWriter.Result(version, status).Span.SequenceEqual(SendNotificationWriter.Result(version, status).Span));
+            }
+        }
+    }
+
+    [Fact]
+    public void Result_FourCombinations_AreAllDifferent()
+    {
+        var all = new[]
+        {
+            SendNotificationWriter.Result(SoapVersion.Soap11, SubscriptionStatus.OK),
+            SendNotificationWriter.Result(SoapVersion.Soap11, SubscriptionStatus.Unsubscribe),
+            SendNotificationWriter.Result(SoapVersion.Soap12, SubscriptionStatus.OK),
+            SendNotificationWriter.Result(SoapVersion.Soap12, SubscriptionStatus.Unsubscribe),
+        }.Select(m => Encoding.UTF8.GetString(m.Span)).ToList();
+
+        Assert.Equal(4, all.Distinct(StringComparer.Ordinal).Count());
+        Assert.DoesNotContain(all, text => text.Contains("UNSUBSCRIBE", StringComparison.Ordinal));
+    }
+
+    public static TheoryData<FaultCode, string> Soap11Codes() => new()
+    {
+        { FaultCode.Sender, "Client" },
+        { FaultCode.Receiver, "Server" },
+        { FaultCode.VersionMismatch, "VersionMismatch" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Soap11Codes))]
+    public void Fault_Soap11_HasQualifiedFaultCodeAndReason(FaultCode code, string expectedLocalCode)
+    {
+        XNamespace soap = XmlNames.Soap11Envelope;
+        var document = Parse(SendNotificationWriter.Fault(SoapVersion.Soap11, code, "The SOAP Body is empty; expected SendNotification."));
+
+        Assert.Equal(soap + "Envelope", document.Root!.Name);
+        var fault = Assert.Single(Assert.Single(document.Root.Elements(soap + "Body")).Elements());
+        Assert.Equal(soap + "Fault", fault.Name);
+
+        // SOAP 1.1: faultcode and faultstring are unqualified; the code is a QName in the envelope namespace.
+        var faultCode = Assert.Single(fault.Elements("faultcode"));
+        Assert.Equal("s:" + expectedLocalCode, faultCode.Value);
+        Assert.Equal(soap, faultCode.GetNamespaceOfPrefix("s"));
+        var faultString = Assert.Single(fault.Elements("faultstring"));
+        Assert.Equal("The SOAP Body is empty; expected SendNotification.", faultString.Value);
+    }
+
+    public static TheoryData<FaultCode, string> Soap12Codes() => new()
+    {
+        { FaultCode.Sender, "Sender" },
+        { FaultCode.Receiver, "Receiver" },
+        { FaultCode.VersionMismatch, "VersionMismatch" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Soap12Codes))]
+    public void Fault_Soap12_HasCodeValueAndReasonText(FaultCode code, string expectedLocalCode)
+    {
+        XNamespace soap = XmlNames.Soap12Envelope;
+        var document = Parse(SendNotificationWriter.Fault(SoapVersion.Soap12, code, "The document exceeds the size limit."));
+
+        Assert.Equal(soap + "Envelope", document.Root!.Name);
+        var fault = Assert.Single(Assert.Single(document.Root.Elements(soap + "Body")).Elements());
+        Assert.Equal(soap + "Fault", fault.Name);
+        var value = Assert.Single(Assert.Single(fault.Elements(soap + "Code")).Elements());
+        Assert.Equal(soap + "Value", value.Name);
+        Assert.Equal("s:" + expectedLocalCode, value.Value);
+        Assert.Equal(soap, value.GetNamespaceOfPrefix("s"));
+        var text = Assert.Single(Assert.Single(fault.Elements(soap + "Reason")).Elements());
+        Assert.Equal(soap + "Text", text.Name);
+        Assert.Equal("en", (string?)text.Attribute(XNamespace.Xml + "lang"));
+        Assert.Equal("The document exceeds the size limit.", text.Value);
+    }
+
+    [Theory]
+    [InlineData(SoapVersion.Soap11)]
+    [InlineData(SoapVersion.Soap12)]
+    public void Fault_ReasonWithMarkupCharacters_IsEscapedAndStaysWellFormed(SoapVersion version)
+    {
+        const string Reason = "a < b & c > d \"quoted\" 'single' ]]> <m:Injected/> &amp;";
+        var bytes = SendNotificationWriter.Fault(version, FaultCode.Sender, Reason);
+
+        var document = Parse(bytes);
+        var raw = Encoding.UTF8.GetString(bytes);
+        Assert.DoesNotContain("<m:Injected/>", raw, StringComparison.Ordinal);
+        Assert.DoesNotContain(" < b", raw, StringComparison.Ordinal);
+        Assert.DoesNotContain(document.Descendants(), e => e.Name.LocalName == "Injected");
+        var reasonElement = document.Descendants().Single(e => e.Name.LocalName is "faultstring" or "Text");
+        Assert.Equal(Reason, reasonElement.Value);
+    }
+
+    [Fact]
+    public void Fault_ReasonOfARealReadError_RoundTrips()
+    {
+        var ex = Assert.Throws<PushRequestException>(() => Fixtures.Read("hostile/wrong-body.xml"));
+
+        var document = Parse(SendNotificationWriter.Fault(SoapVersion.Soap11, ex.Code, ex.Message));
+
+        Assert.Equal(ex.Message, document.Descendants("faultstring").Single().Value);
+        Assert.Equal("s:Client", document.Descendants("faultcode").Single().Value);
+    }
+
+    [Fact]
+    public void Fault_NullReason_ThrowsArgumentNullException()
+    {
+        Assert.Throws<ArgumentNullException>(() => SendNotificationWriter.Fault(SoapVersion.Soap11, FaultCode.Sender, null!));
+    }
+
+    [Theory]
+    [InlineData(SoapVersion.Soap11, XmlNames.Soap11Envelope, "text/xml; charset=utf-8")]
+    [InlineData(SoapVersion.Soap12, XmlNames.Soap12Envelope, "application/soap+xml; charset=utf-8")]
+    public void XmlNames_EnvelopeNamespaceAndReplyContentType_MatchTheVersion(SoapVersion version, string envelopeNamespace, string contentType)
+    {
+        Assert.Equal(envelopeNamespace, XmlNames.EnvelopeNamespace(version));
+        Assert.Equal(contentType, XmlNames.ReplyContentType(version));
+    }
+
+    private static XDocument Parse(byte[] bytes)
+    {
+        using var stream = new MemoryStream(bytes);
+        return XDocument.Load(stream);
+    }
+}
