@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PushListener.Endpoint;
+using PushListener.Inbox;
 using PushListener.Pipeline;
 using PushListener.Plugins;
 
@@ -26,6 +27,7 @@ public static class PushListenerServiceCollectionExtensions
         services.TryAddSingleton<ContractDocuments>();
         services.AddPipeline(configuration);
         services.AddPlugins(configuration);
+        services.AddInbox(configuration);
 
         services.AddHealthChecks();
         services.AddHttpLogging(logging =>

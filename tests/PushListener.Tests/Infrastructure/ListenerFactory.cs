@@ -12,6 +12,9 @@ public sealed class ListenerFactory : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> _settings = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<Action<IServiceCollection>> _services = [];
 
+    /// <summary>A fresh data folder per factory, so inboxes never meet; deleted with the factory.</summary>
+    public string DataFolder { get; } = Path.Combine(Path.GetTempPath(), "pushlistener-tests", Guid.NewGuid().ToString("N"));
+
     public ListenerFactory With(string key, string? value)
     {
         _settings[key] = value;
@@ -24,9 +27,22 @@ public sealed class ListenerFactory : WebApplicationFactory<Program>
         return this;
     }
 
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        try
+        {
+            Directory.Delete(DataFolder, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        builder.UseSetting("PushListener:Inbox:DataFolder", DataFolder);
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

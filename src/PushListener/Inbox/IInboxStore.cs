@@ -1,0 +1,55 @@
+using PushListener.Pipeline;
+
+namespace PushListener.Inbox;
+
+/// <summary>
+/// The durable inbox. Every method is safe to call concurrently. An implementation for several listener instances
+/// sharing one database (PostgreSQL) keeps the same contract; reading pending entries would then claim them with a lease.
+/// </summary>
+internal interface IInboxStore : IAsyncDisposable
+{
+    /// <summary>Opens or creates the store, and applies the schema.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores a notification durably; completes once it is committed. Idempotent on <see cref="InboxAppend.DedupeKey"/>:
+    /// a second append of the same key stores nothing and returns the first entry. Throws when the store cannot take it.
+    /// </summary>
+    ValueTask<AppendResult> AppendAsync(InboxAppend append, CancellationToken cancellationToken);
+
+    /// <summary>Pending entries with ids above <paramref name="afterId"/>, oldest first.</summary>
+    Task<IReadOnlyList<StoredEntry>> ReadPendingAsync(long afterId, int max, CancellationToken cancellationToken);
+
+    /// <summary>Records one delivery attempt: each handler's outcome, and the attempt count.</summary>
+    Task RecordAttemptAsync(long entryId, int attempt, PipelineOutcome outcome, CancellationToken cancellationToken);
+
+    /// <summary>Marks an entry done, with the answer the pipeline earned.</summary>
+    Task CompleteAsync(long entryId, SubscriptionStatus vote, string? reason, CancellationToken cancellationToken);
+
+    /// <summary>Moves an entry to the dead letters with its last error.</summary>
+    Task DeadLetterAsync(long entryId, string lastError, CancellationToken cancellationToken);
+
+    /// <summary>Remembers an Unsubscribe vote that came too late for its own answer.</summary>
+    Task SetStickyVoteAsync(string subscriptionId, string? reason, CancellationToken cancellationToken);
+
+    /// <summary>Forgets a sticky vote once it has been answered.</summary>
+    Task ClearStickyVoteAsync(string subscriptionId, CancellationToken cancellationToken);
+
+    /// <summary>All sticky votes (loaded at start-up).</summary>
+    Task<IReadOnlyDictionary<string, string?>> ReadStickyVotesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Dead letters, oldest first.</summary>
+    Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(int max, CancellationToken cancellationToken);
+
+    /// <summary>Makes one dead letter (or all, when <paramref name="entryId"/> is null) pending again; handlers that had succeeded are not run again.</summary>
+    Task<int> ReplayDeadLettersAsync(long? entryId, CancellationToken cancellationToken);
+
+    /// <summary>Deletes one dead letter (or all).</summary>
+    Task<int> PurgeDeadLettersAsync(long? entryId, CancellationToken cancellationToken);
+
+    /// <summary>Depth and failure counts.</summary>
+    Task<InboxStats> GetStatsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Deletes processed entries received before <paramref name="before"/>.</summary>
+    Task<int> DeleteProcessedAsync(DateTimeOffset before, CancellationToken cancellationToken);
+}

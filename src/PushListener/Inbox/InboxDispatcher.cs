@@ -1,0 +1,406 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+using PushListener.Pipeline;
+using PushListener.Protocol;
+
+namespace PushListener.Inbox;
+
+/// <summary>
+/// Runs the pipeline on stored notifications. A feeder reads pending entries from the store in id order (on a signal
+/// after each append, on a timer for entries replayed by other processes, and from the start after a restart) as long as
+/// fewer than <see cref="InboxOptions.MaxInMemoryEntries"/> are in memory. Entries queue per subscription, so each
+/// subscription is delivered in order while subscriptions run in parallel up to <see cref="InboxOptions.Concurrency"/>.
+/// Failed handlers are retried (Polly: exponential backoff with jitter) without re-running those that succeeded; after
+/// <see cref="InboxOptions.MaxAttempts"/> the entry becomes a dead letter.
+/// </summary>
+internal sealed partial class InboxDispatcher : BackgroundService
+{
+    private static readonly ResiliencePropertyKey<int> BaseAttempts = new("PushListener.BaseAttempts");
+    private static readonly ResiliencePropertyKey<int> MaxAttemptsKey = new("PushListener.MaxAttempts");
+    private readonly int _maxAttempts;
+    private readonly IInboxStore _store;
+    private readonly NotificationPipeline _pipeline;
+    private readonly ReplyWaiters _waiters;
+    private readonly StickyVotes _sticky;
+    private readonly InboxOptions _options;
+    private readonly ILogger _logger;
+    private readonly ResiliencePipeline<PipelineOutcome> _retry;
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly SemaphoreSlim _concurrency;
+    private readonly Dictionary<string, Queue<StoredEntry>> _queues = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<long, NotificationMessage> _parsed = new();
+    private readonly ConcurrentDictionary<Task, bool> _drains = new();
+    private int _inMemory;
+    private long _lastFedId;
+
+    public InboxDispatcher(IInboxStore store, NotificationPipeline pipeline, ReplyWaiters waiters, StickyVotes sticky, IOptions<InboxOptions> options, TimeProvider time, ILogger<InboxDispatcher> logger)
+    {
+        _store = store;
+        _pipeline = pipeline;
+        _waiters = waiters;
+        _sticky = sticky;
+        _options = options.Value;
+        _logger = logger;
+        _concurrency = new SemaphoreSlim(_options.Concurrency, _options.Concurrency);
+        var maxAttempts = _options.MaxAttempts;
+        _retry = new ResiliencePipelineBuilder<PipelineOutcome> { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions<PipelineOutcome>
+            {
+                // Attempts survive restarts: the entry's stored count plus this run's decide whether another is allowed.
+                ShouldHandle = static args => ValueTask.FromResult(
+                    args.Outcome.Result is { HasFailures: true }
+                    && args.Context.Properties.GetValue(BaseAttempts, 0) + args.AttemptNumber + 1 < args.Context.Properties.GetValue(MaxAttemptsKey, 1)),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = _options.RetryDelay,
+                MaxDelay = _options.MaxRetryDelay,
+            })
+            .Build();
+        _maxAttempts = maxAttempts;
+    }
+
+    /// <summary>Entries held in memory now.</summary>
+    public int InMemory => Volatile.Read(ref _inMemory);
+
+    /// <summary>Wakes the feeder: new entries were committed.</summary>
+    public void Notify()
+    {
+        if (_wake.CurrentCount == 0)
+        {
+            try
+            {
+                _wake.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Already signalled.
+            }
+        }
+    }
+
+    /// <summary>Offers the parsed message of a just-stored entry, so the feeder need not parse its body again.</summary>
+    public void Offer(long entryId, NotificationMessage message)
+    {
+        if (_parsed.Count < _options.MaxInMemoryEntries)
+        {
+            _parsed.TryAdd(entryId, message);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await FeedAsync(stoppingToken).ConfigureAwait(false);
+                // The timer catches entries other processes made pending (replays from the command line).
+                await _wake.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+#pragma warning disable CA1031 // The store may be briefly unavailable; the feeder must survive it.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                FeedFailed(_logger, ex);
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(false);
+            }
+        }
+
+        await Task.WhenAll(_drains.Keys).ConfigureAwait(false);
+    }
+
+    private async Task FeedAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var room = _options.MaxInMemoryEntries - Volatile.Read(ref _inMemory);
+            if (room <= 0)
+            {
+                return;
+            }
+
+            var page = await _store.ReadPendingAsync(_lastFedId, Math.Min(room, 256), cancellationToken).ConfigureAwait(false);
+            foreach (var entry in page)
+            {
+                Enqueue(entry, cancellationToken);
+                _lastFedId = entry.Id;
+            }
+
+            if (page.Count < Math.Min(room, 256))
+            {
+                return;
+            }
+        }
+    }
+
+    private void Enqueue(StoredEntry entry, CancellationToken cancellationToken)
+    {
+        var key = entry.SubscriptionId ?? string.Empty;
+        Interlocked.Increment(ref _inMemory);
+        lock (_queues)
+        {
+            if (_queues.TryGetValue(key, out var queue))
+            {
+                queue.Enqueue(entry);
+                return;
+            }
+
+            queue = new Queue<StoredEntry>();
+            queue.Enqueue(entry);
+            _queues.Add(key, queue);
+        }
+
+        var drain = Task.Run(() => DrainAsync(key, cancellationToken), CancellationToken.None);
+        _drains.TryAdd(drain, true);
+        drain.ContinueWith(static (t, state) => ((ConcurrentDictionary<Task, bool>)state!).TryRemove(t, out _), _drains, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private async Task DrainAsync(string key, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            StoredEntry entry;
+            lock (_queues)
+            {
+                var queue = _queues[key];
+                if (queue.Count == 0)
+                {
+                    _queues.Remove(key);
+                    return;
+                }
+
+                entry = queue.Peek();
+            }
+
+            try
+            {
+                await DeliverAsync(entry, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Shutting down: the entry stays pending in the store and runs again after the restart.
+                return;
+            }
+#pragma warning disable CA1031 // A store error while recording: keep the entry at the head and try again shortly.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                DeliveryStoreFailed(_logger, entry.Id, ex);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            lock (_queues)
+            {
+                _queues[key].Dequeue();
+            }
+
+            Interlocked.Decrement(ref _inMemory);
+            Notify();
+        }
+    }
+
+    private async Task DeliverAsync(StoredEntry entry, CancellationToken cancellationToken)
+    {
+        if (!_parsed.TryRemove(entry.Id, out var message))
+        {
+            if (!TryParse(entry, out message, out var error))
+            {
+                await _store.DeadLetterAsync(entry.Id, error, cancellationToken).ConfigureAwait(false);
+                ResolveVote(entry, SubscriptionStatus.OK, null);
+                return;
+            }
+        }
+
+        if (entry.Attempts >= _maxAttempts)
+        {
+            await _store.DeadLetterAsync(entry.Id, "no attempts left", cancellationToken).ConfigureAwait(false);
+            ResolveVote(entry, SubscriptionStatus.OK, null);
+            return;
+        }
+
+        var push = new PushMetadata(entry.Id.ToString(CultureInfo.InvariantCulture), entry.ReceivedAt, entry.RequestServerVersion);
+        var done = new HashSet<string>(entry.SucceededHandlers, StringComparer.Ordinal);
+        var state = new DeliveryState(this, entry, message, push, done);
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        PipelineOutcome outcome;
+        try
+        {
+            context.Properties.Set(BaseAttempts, entry.Attempts);
+            context.Properties.Set(MaxAttemptsKey, _maxAttempts);
+            outcome = await _retry.ExecuteAsync(static (ctx, s) => s.Owner.AttemptAsync(s, ctx.CancellationToken), context, state).ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+
+        if (outcome.HasFailures)
+        {
+            var error = string.Join("; ", outcome.Handlers.Where(h => h.IsFailure).Select(h => h.Handler + ": " + h.Detail));
+            await _store.DeadLetterAsync(entry.Id, error, cancellationToken).ConfigureAwait(false);
+            DeadLettered(_logger, entry.Id, entry.SubscriptionId, state.Attempt, error);
+        }
+        else
+        {
+            await _store.CompleteAsync(entry.Id, state.Vote, state.VoteReason, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (state.DeliveredVote is null)
+        {
+            ResolveVote(entry, state.Vote, state.VoteReason);
+        }
+        else if (state.DeliveredVote != state.Vote && entry.SubscriptionId is not null)
+        {
+            // A retry voted Unsubscribe after the request was answered OK.
+            DeferVote(entry.SubscriptionId, state.VoteReason);
+        }
+    }
+
+    private async ValueTask<PipelineOutcome> AttemptAsync(DeliveryState state, CancellationToken cancellationToken)
+    {
+        await _concurrency.WaitAsync(cancellationToken).ConfigureAwait(false);
+        PipelineOutcome outcome;
+        try
+        {
+            state.Attempt = state.Entry.Attempts + ++state.RunAttempts;
+            outcome = await _pipeline.RunAsync(state.Message, state.Push, state.Attempt, state.Done, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _concurrency.Release();
+        }
+
+        foreach (var handler in outcome.Handlers)
+        {
+            if (handler.Status == HandlerStatus.Succeeded)
+            {
+                state.Done.Add(handler.Handler);
+                if (handler.Verdict == HandlerVerdict.Unsubscribe && state.Vote == SubscriptionStatus.OK)
+                {
+                    state.Vote = SubscriptionStatus.Unsubscribe;
+                    state.VoteReason = handler.Handler + ": " + handler.Detail;
+                }
+            }
+        }
+
+        await _store.RecordAttemptAsync(state.Entry.Id, state.Attempt, outcome, cancellationToken).ConfigureAwait(false);
+        if (state.DeliveredVote is null && _waiters.TryDeliver(state.Entry.DedupeKey, state.Vote))
+        {
+            // The waiting request hears the vote after the first attempt; retries of failed handlers go on without it.
+            state.DeliveredVote = state.Vote;
+        }
+
+        if (outcome.HasFailures && state.Attempt < _maxAttempts)
+        {
+            RetryScheduled(_logger, state.Entry.Id, state.Entry.SubscriptionId, state.Attempt, _maxAttempts);
+        }
+
+        return outcome;
+    }
+
+    private void ResolveVote(StoredEntry entry, SubscriptionStatus vote, string? reason)
+    {
+        if (_waiters.TryDeliver(entry.DedupeKey, vote) || vote != SubscriptionStatus.Unsubscribe || entry.SubscriptionId is null)
+        {
+            return;
+        }
+
+        // Nobody waits for this vote any more: answer it on the subscription's next push.
+        DeferVote(entry.SubscriptionId, reason);
+    }
+
+    private void DeferVote(string subscriptionId, string? reason)
+    {
+        _ = _sticky.SetAsync(subscriptionId, reason, CancellationToken.None).ContinueWith(
+            static (t, state) => StickyFailed((ILogger)state!, t.Exception!),
+            _logger,
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted,
+            TaskScheduler.Default);
+    }
+
+    private static bool TryParse(StoredEntry entry, out NotificationMessage message, out string error)
+    {
+        try
+        {
+            var request = SendNotificationReader.Read(entry.Body);
+            if (entry.MessageIndex < request.Messages.Count)
+            {
+                message = request.Messages[entry.MessageIndex];
+                error = string.Empty;
+                return true;
+            }
+
+            error = "the stored body has no message at index " + entry.MessageIndex.ToString(CultureInfo.InvariantCulture);
+        }
+        catch (PushRequestException ex)
+        {
+            error = "the stored body no longer parses: " + ex.Message;
+        }
+
+        message = null!;
+        return false;
+    }
+
+    public override void Dispose()
+    {
+        _wake.Dispose();
+        _concurrency.Dispose();
+        base.Dispose();
+    }
+
+    private sealed class DeliveryState(InboxDispatcher owner, StoredEntry entry, NotificationMessage message, PushMetadata push, HashSet<string> done)
+    {
+        public InboxDispatcher Owner { get; } = owner;
+
+        public StoredEntry Entry { get; } = entry;
+
+        public NotificationMessage Message { get; } = message;
+
+        public PushMetadata Push { get; } = push;
+
+        public HashSet<string> Done { get; } = done;
+
+        public int RunAttempts { get; set; }
+
+        public int Attempt { get; set; }
+
+        public SubscriptionStatus Vote { get; set; }
+
+        public SubscriptionStatus? DeliveredVote { get; set; }
+
+        public string? VoteReason { get; set; }
+    }
+
+    [LoggerMessage(310, LogLevel.Warning, "Entry {EntryId} of subscription {SubscriptionId}: attempt {Attempt} of {MaxAttempts} had failing handlers; retrying with backoff")]
+    private static partial void RetryScheduled(ILogger logger, long entryId, string? subscriptionId, int attempt, int maxAttempts);
+
+    [LoggerMessage(311, LogLevel.Error, "Entry {EntryId} of subscription {SubscriptionId} is a dead letter after {Attempts} attempt(s): {LastError}")]
+    private static partial void DeadLettered(ILogger logger, long entryId, string? subscriptionId, int attempts, string lastError);
+
+    [LoggerMessage(312, LogLevel.Error, "Reading pending inbox entries failed; retrying")]
+    private static partial void FeedFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(313, LogLevel.Error, "Recording the delivery of entry {EntryId} failed; retrying")]
+    private static partial void DeliveryStoreFailed(ILogger logger, long entryId, Exception exception);
+
+    [LoggerMessage(314, LogLevel.Error, "Storing a deferred Unsubscribe vote failed")]
+    private static partial void StickyFailed(ILogger logger, Exception exception);
+}

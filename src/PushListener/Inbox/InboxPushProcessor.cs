@@ -1,0 +1,147 @@
+using Microsoft.Extensions.Options;
+using PushListener.Endpoint;
+
+namespace PushListener.Inbox;
+
+/// <summary>
+/// The durable path: stores each message of a push (idempotently) and only then lets the endpoint answer. Waits for the
+/// pipeline up to <see cref="InboxOptions.ReplyBudget"/> so an Unsubscribe vote can be in this answer; otherwise answers
+/// OK and the vote, if any, goes out on the subscription's next push. A store failure throws, and the endpoint answers a
+/// Server fault, so Exchange retries.
+/// </summary>
+internal sealed class InboxPushProcessor(
+    IInboxStore store,
+    InboxDispatcher dispatcher,
+    ReplyWaiters waiters,
+    StickyVotes sticky,
+    IOptions<InboxOptions> options,
+    TimeProvider time) : IPushProcessor
+{
+    private readonly TimeSpan _budget = options.Value.ReplyBudget;
+
+    public async ValueTask<SubscriptionStatus> ProcessAsync(ReceivedPush push, CancellationToken cancellationToken)
+    {
+        var messages = push.Request.Messages;
+        // The request's buffer goes back to the pool when the request ends; the store keeps its own copy.
+        var body = push.Body.ToArray();
+        var keys = new string[messages.Count];
+        var pending = new ReplyWaiters.Waiter?[messages.Count];
+        var results = new AppendResult[messages.Count];
+        try
+        {
+            for (var i = 0; i < messages.Count; i++)
+            {
+                keys[i] = DedupeKey.For(messages[i], body, i);
+                pending[i] = waiters.Register(keys[i]);
+            }
+
+            // Once queued, the write completes even if Exchange hangs up: a retry then finds it as a duplicate.
+            for (var i = 0; i < messages.Count; i++)
+            {
+                results[i] = await store.AppendAsync(
+                    new InboxAppend(keys[i], messages[i].SubscriptionId, i, push.ReceivedAt, push.Request.RequestServerVersion, body),
+                    CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            Forget(keys, pending);
+            throw;
+        }
+
+        var anyNew = false;
+        for (var i = 0; i < messages.Count; i++)
+        {
+            if (!results[i].IsDuplicate)
+            {
+                dispatcher.Offer(results[i].EntryId, messages[i]);
+                anyNew = true;
+            }
+        }
+
+        if (anyNew)
+        {
+            dispatcher.Notify();
+        }
+
+        var status = await AwaitVotesAsync(keys, pending, results, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < messages.Count; i++)
+        {
+            if (messages[i].SubscriptionId is { } subscription && await sticky.TryTakeAsync(subscription, CancellationToken.None).ConfigureAwait(false))
+            {
+                status = SubscriptionStatus.Unsubscribe;
+            }
+        }
+
+        return status;
+    }
+
+    private async ValueTask<SubscriptionStatus> AwaitVotesAsync(string[] keys, ReplyWaiters.Waiter?[] pending, AppendResult[] results, CancellationToken cancellationToken)
+    {
+        var status = SubscriptionStatus.OK;
+        var waits = new List<Task>(pending.Length);
+        for (var i = 0; i < pending.Length; i++)
+        {
+            if (results[i] is { IsDuplicate: true, State: not EntryState.Pending })
+            {
+                // A retry of a push that was already processed: answer what the first one earned.
+                if (results[i].Vote == SubscriptionStatus.Unsubscribe)
+                {
+                    status = SubscriptionStatus.Unsubscribe;
+                }
+
+                waiters.Forget(keys[i], pending[i]!);
+                pending[i] = null;
+                continue;
+            }
+
+            waits.Add(pending[i]!.Vote);
+        }
+
+        if (waits.Count > 0 && _budget > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.WhenAll(waits).WaitAsync(_budget, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // Past the budget: answer now; late votes become sticky.
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Exchange hung up; it will retry and be answered then.
+            }
+        }
+
+        for (var i = 0; i < pending.Length; i++)
+        {
+            if (pending[i] is not { } waiter)
+            {
+                continue;
+            }
+
+            if (waiter.TryAbandon())
+            {
+                waiters.Forget(keys[i], waiter);
+            }
+            else if (waiter.Vote.Result == SubscriptionStatus.Unsubscribe)
+            {
+                status = SubscriptionStatus.Unsubscribe;
+            }
+        }
+
+        return status;
+    }
+
+    private void Forget(string[] keys, ReplyWaiters.Waiter?[] pending)
+    {
+        for (var i = 0; i < pending.Length; i++)
+        {
+            if (pending[i] is { } waiter && waiter.TryAbandon())
+            {
+                waiters.Forget(keys[i], waiter);
+            }
+        }
+    }
+}

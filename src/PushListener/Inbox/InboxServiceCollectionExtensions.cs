@@ -1,0 +1,45 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using PushListener.Endpoint;
+using PushListener.Inbox.Sqlite;
+
+namespace PushListener.Inbox;
+
+/// <summary>Wires the durable inbox (when enabled) in front of the pipeline.</summary>
+internal static class InboxServiceCollectionExtensions
+{
+    public static IServiceCollection AddInbox(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<InboxOptions>().Bind(configuration.GetSection(InboxOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<InboxOptions>>(new InboxOptionsValidator());
+        var enabled = configuration.GetValue(InboxOptions.SectionName + ":Enabled", true);
+        if (!enabled)
+        {
+            return services;
+        }
+
+        services.TryAddSingleton<IInboxStore>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<InboxOptions>>().Value;
+            var root = sp.GetService<IHostEnvironment>()?.ContentRootPath ?? AppContext.BaseDirectory;
+            return new SqliteInboxStore(Path.Combine(Path.GetFullPath(options.DataFolder, root), "inbox.db"), options, sp.GetRequiredService<TimeProvider>());
+        });
+        services.TryAddSingleton<ReplyWaiters>();
+        services.TryAddSingleton<StickyVotes>();
+        services.TryAddSingleton<InboxDispatcher>();
+        services.AddHostedService<InboxStartup>();
+        services.AddHostedService(sp => sp.GetRequiredService<InboxDispatcher>());
+        services.AddHostedService<InboxRetentionService>();
+        services.Replace(ServiceDescriptor.Singleton<IPushProcessor, InboxPushProcessor>());
+        return services;
+    }
+
+    private sealed class InboxOptionsValidator : IValidateOptions<InboxOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, InboxOptions options)
+        {
+            var errors = options.Validate().ToList();
+            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        }
+    }
+}

@@ -1,0 +1,186 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+
+namespace PushListener.Inbox.Sqlite;
+
+/// <summary>
+/// The single writer of the SQLite inbox. Every write (appends from concurrent requests, delivery state from the
+/// dispatcher, admin operations) queues here; the writer takes everything waiting, up to a batch size, runs it in one
+/// transaction and commits once, so one fsync serves a whole batch. Each caller's task completes only after the commit
+/// that carries its write. A write that fails alone is rolled back to its savepoint without failing the batch; a failed
+/// commit fails every write in it.
+/// </summary>
+internal sealed class GroupCommitWriter : IAsyncDisposable
+{
+    private readonly Channel<WriteOperation> _queue;
+    private readonly SqliteConnection _connection;
+    private readonly int _maxBatch;
+    private readonly Thread _thread;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _transactions;
+    private long _writes;
+
+    public GroupCommitWriter(SqliteConnection connection, int capacity, int maxBatch)
+    {
+        _connection = connection;
+        _maxBatch = maxBatch;
+        // Bounded: when the disk cannot keep up, requests wait here (replies slow down) instead of memory growing.
+        _queue = Channel.CreateBounded<WriteOperation>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        _thread = new Thread(Run) { IsBackground = true, Name = "PushListener inbox writer" };
+        _thread.Start();
+    }
+
+    /// <summary>Transactions committed so far.</summary>
+    public long Transactions => Interlocked.Read(ref _transactions);
+
+    /// <summary>Writes committed so far.</summary>
+    public long Writes => Interlocked.Read(ref _writes);
+
+    /// <summary>Queues <paramref name="work"/>; the task completes after its transaction commits.</summary>
+    public async ValueTask<T> WriteAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken)
+    {
+        var operation = new WriteOperation<T>(work);
+        try
+        {
+            await _queue.Writer.WriteAsync(operation, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException ex)
+        {
+            throw new InvalidOperationException("The inbox is shutting down and takes no more writes.", ex);
+        }
+
+        // Once queued, the write happens whether or not this caller still waits: cancellation only stops the wait.
+        return await operation.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void Run()
+    {
+        var batch = new List<WriteOperation>(_maxBatch);
+        try
+        {
+            while (WaitForWork())
+            {
+                while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var operation))
+                {
+                    batch.Add(operation);
+                }
+
+                CommitBatch(batch);
+                batch.Clear();
+            }
+        }
+        finally
+        {
+            _stopped.TrySetResult();
+        }
+    }
+
+    // The writer owns a dedicated thread because SQLite's API is synchronous; blocking here blocks no request.
+    private bool WaitForWork()
+    {
+        var wait = _queue.Reader.WaitToReadAsync();
+        return wait.IsCompleted ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
+    }
+
+    private void CommitBatch(List<WriteOperation> batch)
+    {
+        try
+        {
+            using (var transaction = _connection.BeginTransaction(deferred: false))
+            {
+                foreach (var operation in batch)
+                {
+                    Execute(operation);
+                }
+
+                transaction.Commit();
+            }
+
+            Interlocked.Increment(ref _transactions);
+            Interlocked.Add(ref _writes, batch.Count);
+            foreach (var operation in batch)
+            {
+                operation.Complete();
+            }
+        }
+#pragma warning disable CA1031 // The commit failed (disk full, I/O error): every write in it fails, and the writer lives on.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            foreach (var operation in batch)
+            {
+                operation.Fail(ex);
+            }
+        }
+    }
+
+    private void Execute(WriteOperation operation)
+    {
+        using (var savepoint = _connection.CreateCommand())
+        {
+            savepoint.CommandText = "SAVEPOINT w";
+            savepoint.ExecuteNonQuery();
+        }
+
+        try
+        {
+            operation.Execute(_connection);
+            using var release = _connection.CreateCommand();
+            release.CommandText = "RELEASE w";
+            release.ExecuteNonQuery();
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode is not (13 or 10 or 11 or 26))
+        {
+            // An error of this write alone (constraint, bad value): undo it, keep the rest of the batch.
+            using var rollback = _connection.CreateCommand();
+            rollback.CommandText = "ROLLBACK TO w; RELEASE w";
+            rollback.ExecuteNonQuery();
+            operation.MarkFailed(ex);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _stopped.Task.ConfigureAwait(false);
+    }
+
+    private abstract class WriteOperation
+    {
+        private Exception? _error;
+
+        public abstract void Execute(SqliteConnection connection);
+
+        public void MarkFailed(Exception error) => _error = error;
+
+        public void Complete()
+        {
+            if (_error is null)
+            {
+                Succeed();
+            }
+            else
+            {
+                Fail(_error);
+            }
+        }
+
+        public abstract void Fail(Exception error);
+
+        protected abstract void Succeed();
+    }
+
+    private sealed class WriteOperation<T>(Func<SqliteConnection, T> work) : WriteOperation
+    {
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T? _result;
+
+        public Task<T> Task => _completion.Task;
+
+        public override void Execute(SqliteConnection connection) => _result = work(connection);
+
+        public override void Fail(Exception error) => _completion.TrySetException(error);
+
+        protected override void Succeed() => _completion.TrySetResult(_result!);
+    }
+}

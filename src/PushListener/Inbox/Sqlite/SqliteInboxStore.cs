@@ -1,0 +1,416 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Data.Sqlite;
+using PushListener.Pipeline;
+
+namespace PushListener.Inbox.Sqlite;
+
+/// <summary>
+/// The embedded inbox: SQLite in WAL mode with <c>synchronous=FULL</c>, because <c>OK</c> promises the notification is
+/// kept: every commit is on disk before anyone hears OK. One <see cref="GroupCommitWriter"/> makes every write; reads use
+/// their own pooled connections, which WAL lets run beside the writer.
+/// </summary>
+internal sealed class SqliteInboxStore(string databasePath, InboxOptions options, TimeProvider time) : IInboxStore
+{
+    private readonly string _connectionString = new SqliteConnectionStringBuilder
+    {
+        DataSource = databasePath,
+        Mode = SqliteOpenMode.ReadWriteCreate,
+        Cache = SqliteCacheMode.Private,
+        Pooling = true,
+        DefaultTimeout = 30,
+    }.ToString();
+
+    private SqliteConnection? _writerConnection;
+    private GroupCommitWriter? _writer;
+
+    public string DatabasePath { get; } = databasePath;
+
+    /// <summary>Transactions the writer committed (for tests and metrics).</summary>
+    public long Transactions => _writer?.Transactions ?? 0;
+
+    /// <summary>Writes the writer committed.</summary>
+    public long Writes => _writer?.Writes ?? 0;
+
+    public Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(DatabasePath))!);
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            connection.Open();
+            Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;");
+            Execute(connection, SqliteSchema.Create);
+            if (options.MaxSizeMegabytes > 0)
+            {
+                var pageSize = Convert.ToInt64(Scalar(connection, "PRAGMA page_size"), CultureInfo.InvariantCulture);
+                Execute(connection, $"PRAGMA max_page_count={(options.MaxSizeMegabytes * 1024L * 1024L) / pageSize}");
+            }
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+
+        _writerConnection = connection;
+        _writer = new GroupCommitWriter(connection, options.WriteQueueCapacity, options.MaxBatchSize);
+        return Task.CompletedTask;
+    }
+
+    public ValueTask<AppendResult> AppendAsync(InboxAppend append, CancellationToken cancellationToken) =>
+        Writer.WriteAsync(connection =>
+        {
+            using var insert = connection.CreateCommand();
+            insert.CommandText = """
+                INSERT INTO inbox (dedupe_key, subscription_id, message_index, received_at, request_server_version, body)
+                VALUES ($key, $sub, $index, $received, $version, $body)
+                ON CONFLICT (dedupe_key) DO NOTHING
+                RETURNING id
+                """;
+            insert.Parameters.AddWithValue("$key", append.DedupeKey);
+            insert.Parameters.AddWithValue("$sub", (object?)append.SubscriptionId ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$index", append.MessageIndex);
+            insert.Parameters.AddWithValue("$received", append.ReceivedAt.ToUnixTimeMilliseconds());
+            insert.Parameters.AddWithValue("$version", (object?)append.RequestServerVersion ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$body", append.Body);
+            if (insert.ExecuteScalar() is long id)
+            {
+                return new AppendResult(id, IsDuplicate: false, EntryState.Pending, Vote: null);
+            }
+
+            using var existing = connection.CreateCommand();
+            existing.CommandText = "SELECT id, state, vote FROM inbox WHERE dedupe_key = $key";
+            existing.Parameters.AddWithValue("$key", append.DedupeKey);
+            using var reader = existing.ExecuteReader();
+            reader.Read();
+            return new AppendResult(
+                reader.GetInt64(0),
+                IsDuplicate: true,
+                (EntryState)reader.GetInt32(1),
+                reader.IsDBNull(2) ? null : (SubscriptionStatus)reader.GetInt32(2));
+        }, cancellationToken);
+
+    public async Task<IReadOnlyList<StoredEntry>> ReadPendingAsync(long afterId, int max, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var entries = new List<StoredEntry>();
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = """
+                SELECT id, dedupe_key, subscription_id, message_index, received_at, request_server_version, body, attempts
+                FROM inbox WHERE state = 0 AND id > $after ORDER BY id LIMIT $max
+                """;
+            command.Parameters.AddWithValue("$after", afterId);
+            command.Parameters.AddWithValue("$max", max);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                entries.Add(new StoredEntry(
+                    reader.GetInt64(0),
+                    reader.GetString(1),
+                    reader.IsDBNull(2) ? null : reader.GetString(2),
+                    reader.GetInt32(3),
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
+                    reader.IsDBNull(5) ? null : reader.GetString(5),
+                    (byte[])reader.GetValue(6),
+                    reader.GetInt32(7),
+                    new HashSet<string>(StringComparer.Ordinal)));
+            }
+        }
+
+        if (entries.Count > 0)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT entry_id, handler FROM deliveries WHERE status = 0 AND entry_id BETWEEN $first AND $last";
+            command.Parameters.AddWithValue("$first", entries[0].Id);
+            command.Parameters.AddWithValue("$last", entries[^1].Id);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var byId = entries.ToDictionary(e => e.Id);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (byId.TryGetValue(reader.GetInt64(0), out var entry))
+                {
+                    ((HashSet<string>)entry.SucceededHandlers).Add(reader.GetString(1));
+                }
+            }
+        }
+
+        return entries;
+    }
+
+    public Task RecordAttemptAsync(long entryId, int attempt, PipelineOutcome outcome, CancellationToken cancellationToken) =>
+        Writer.WriteAsync(connection =>
+        {
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            using (var update = connection.CreateCommand())
+            {
+                update.CommandText = "UPDATE inbox SET attempts = $attempt WHERE id = $id";
+                update.Parameters.AddWithValue("$attempt", attempt);
+                update.Parameters.AddWithValue("$id", entryId);
+                update.ExecuteNonQuery();
+            }
+
+            foreach (var handler in outcome.Handlers)
+            {
+                if (handler.Status is not (HandlerStatus.Succeeded or HandlerStatus.Failed or HandlerStatus.TimedOut))
+                {
+                    continue;
+                }
+
+                var failed = handler.IsFailure;
+                using var delivery = connection.CreateCommand();
+                delivery.CommandText = """
+                    INSERT INTO deliveries (entry_id, handler, status, attempts, last_error, updated_at)
+                    VALUES ($id, $handler, $status, 1, $error, $now)
+                    ON CONFLICT (entry_id, handler) DO UPDATE SET status = $status, attempts = attempts + 1, last_error = $error, updated_at = $now
+                    """;
+                delivery.Parameters.AddWithValue("$id", entryId);
+                delivery.Parameters.AddWithValue("$handler", handler.Handler);
+                delivery.Parameters.AddWithValue("$status", failed ? 1 : 0);
+                delivery.Parameters.AddWithValue("$error", failed ? handler.Detail ?? handler.Status.ToString() : DBNull.Value);
+                delivery.Parameters.AddWithValue("$now", now);
+                delivery.ExecuteNonQuery();
+                if (failed)
+                {
+                    using var stats = connection.CreateCommand();
+                    stats.CommandText = """
+                        INSERT INTO handler_failures (handler, failures, last_error, last_failed_at) VALUES ($handler, 1, $error, $now)
+                        ON CONFLICT (handler) DO UPDATE SET failures = failures + 1, last_error = $error, last_failed_at = $now
+                        """;
+                    stats.Parameters.AddWithValue("$handler", handler.Handler);
+                    stats.Parameters.AddWithValue("$error", handler.Detail ?? handler.Status.ToString());
+                    stats.Parameters.AddWithValue("$now", now);
+                    stats.ExecuteNonQuery();
+                }
+            }
+
+            return true;
+        }, cancellationToken).AsTask();
+
+    public Task CompleteAsync(long entryId, SubscriptionStatus vote, string? reason, CancellationToken cancellationToken) =>
+        Writer.WriteAsync(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE inbox SET state = 1, vote = $vote, vote_reason = $reason, finished_at = $now, last_error = NULL WHERE id = $id";
+            command.Parameters.AddWithValue("$vote", (int)vote);
+            command.Parameters.AddWithValue("$reason", (object?)reason ?? DBNull.Value);
+            command.Parameters.AddWithValue("$now", time.GetUtcNow().ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$id", entryId);
+            return command.ExecuteNonQuery();
+        }, cancellationToken).AsTask();
+
+    public Task DeadLetterAsync(long entryId, string lastError, CancellationToken cancellationToken) =>
+        Writer.WriteAsync(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE inbox SET state = 2, last_error = $error, finished_at = $now WHERE id = $id";
+            command.Parameters.AddWithValue("$error", lastError);
+            command.Parameters.AddWithValue("$now", time.GetUtcNow().ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$id", entryId);
+            return command.ExecuteNonQuery();
+        }, cancellationToken).AsTask();
+
+    public Task SetStickyVoteAsync(string subscriptionId, string? reason, CancellationToken cancellationToken) =>
+        Writer.WriteAsync(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "INSERT INTO sticky_votes (subscription_id, reason, created_at) VALUES ($sub, $reason, $now) ON CONFLICT (subscription_id) DO UPDATE SET reason = $reason";
+            command.Parameters.AddWithValue("$sub", subscriptionId);
+            command.Parameters.AddWithValue("$reason", (object?)reason ?? DBNull.Value);
+            command.Parameters.AddWithValue("$now", time.GetUtcNow().ToUnixTimeMilliseconds());
+            return command.ExecuteNonQuery();
+        }, cancellationToken).AsTask();
+
+    public Task ClearStickyVoteAsync(string subscriptionId, CancellationToken cancellationToken) =>
+        Writer.WriteAsync(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "DELETE FROM sticky_votes WHERE subscription_id = $sub";
+            command.Parameters.AddWithValue("$sub", subscriptionId);
+            return command.ExecuteNonQuery();
+        }, cancellationToken).AsTask();
+
+    public async Task<IReadOnlyDictionary<string, string?>> ReadStickyVotesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT subscription_id, reason FROM sticky_votes";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var votes = new Dictionary<string, string?>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            votes[reader.GetString(0)] = reader.IsDBNull(1) ? null : reader.GetString(1);
+        }
+
+        return votes;
+    }
+
+    public async Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(int max, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT i.id, i.subscription_id, i.received_at, i.attempts, i.last_error, i.finished_at,
+                   (SELECT group_concat(d.handler, char(10)) FROM deliveries d WHERE d.entry_id = i.id AND d.status = 1)
+            FROM inbox i WHERE i.state = 2 ORDER BY i.id LIMIT $max
+            """;
+        command.Parameters.AddWithValue("$max", max);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var letters = new List<DeadLetter>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            letters.Add(new DeadLetter(
+                reader.GetInt64(0),
+                reader.IsDBNull(1) ? null : reader.GetString(1),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
+                reader.GetInt32(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.IsDBNull(5) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+                reader.IsDBNull(6) ? [] : reader.GetString(6).Split('\n')));
+        }
+
+        return letters;
+    }
+
+    public Task<int> ReplayDeadLettersAsync(long? entryId, CancellationToken cancellationToken) =>
+        Writer.WriteAsync(connection =>
+        {
+            // A replayed entry gets a new id, so a running dispatcher (which reads forward by id) picks it up;
+            // its delivery state moves along, so handlers that had succeeded are not run again.
+            var ids = new List<long>();
+            using (var select = connection.CreateCommand())
+            {
+                select.CommandText = "SELECT id FROM inbox WHERE state = 2 AND ($id IS NULL OR id = $id) ORDER BY id";
+                select.Parameters.AddWithValue("$id", (object?)entryId ?? DBNull.Value);
+                using var reader = select.ExecuteReader();
+                while (reader.Read())
+                {
+                    ids.Add(reader.GetInt64(0));
+                }
+            }
+
+            foreach (var id in ids)
+            {
+                using var move = connection.CreateCommand();
+                move.CommandText = """
+                    INSERT INTO inbox (dedupe_key, subscription_id, message_index, received_at, request_server_version, body, state, attempts)
+                    SELECT '#replay' || id || ':' || dedupe_key, subscription_id, message_index, received_at, request_server_version, body, 0, 0 FROM inbox WHERE id = $id;
+                    UPDATE deliveries SET entry_id = last_insert_rowid(), attempts = 0 WHERE entry_id = $id AND status = 0;
+                    DELETE FROM deliveries WHERE entry_id = $id;
+                    DELETE FROM inbox WHERE id = $id;
+                    UPDATE inbox SET dedupe_key = substr(dedupe_key, instr(dedupe_key, ':') + 1) WHERE id = last_insert_rowid();
+                    """;
+                move.Parameters.AddWithValue("$id", id);
+                move.ExecuteNonQuery();
+            }
+
+            return ids.Count;
+        }, cancellationToken).AsTask();
+
+    public Task<int> PurgeDeadLettersAsync(long? entryId, CancellationToken cancellationToken) =>
+        Writer.WriteAsync(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                DELETE FROM deliveries WHERE entry_id IN (SELECT id FROM inbox WHERE state = 2 AND ($id IS NULL OR id = $id));
+                DELETE FROM inbox WHERE state = 2 AND ($id IS NULL OR id = $id);
+                """;
+            command.Parameters.AddWithValue("$id", (object?)entryId ?? DBNull.Value);
+            command.ExecuteNonQuery();
+            using var changes = connection.CreateCommand();
+            changes.CommandText = "SELECT changes()";
+            return Convert.ToInt32(changes.ExecuteScalar(), CultureInfo.InvariantCulture);
+        }, cancellationToken).AsTask();
+
+    public async Task<InboxStats> GetStatsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        long pending = 0, done = 0, dead = 0;
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT state, count(*) FROM inbox GROUP BY state";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                switch ((EntryState)reader.GetInt32(0))
+                {
+                    case EntryState.Pending: pending = reader.GetInt64(1); break;
+                    case EntryState.Done: done = reader.GetInt64(1); break;
+                    case EntryState.Dead: dead = reader.GetInt64(1); break;
+                }
+            }
+        }
+
+        var sticky = Convert.ToInt64(Scalar(connection, "SELECT count(*) FROM sticky_votes"), CultureInfo.InvariantCulture);
+        var handlers = new List<HandlerFailureStats>();
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT handler, failures, last_error, last_failed_at FROM handler_failures ORDER BY handler";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                handlers.Add(new HandlerFailureStats(
+                    reader.GetString(0),
+                    reader.GetInt64(1),
+                    reader.IsDBNull(2) ? null : reader.GetString(2),
+                    reader.IsDBNull(3) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3))));
+            }
+        }
+
+        return new InboxStats(pending, done, dead, sticky, handlers);
+    }
+
+    public Task<int> DeleteProcessedAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
+        Writer.WriteAsync(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                DELETE FROM deliveries WHERE entry_id IN (SELECT id FROM inbox WHERE state = 1 AND received_at < $before);
+                DELETE FROM inbox WHERE state = 1 AND received_at < $before;
+                """;
+            command.Parameters.AddWithValue("$before", before.ToUnixTimeMilliseconds());
+            command.ExecuteNonQuery();
+            using var changes = connection.CreateCommand();
+            changes.CommandText = "SELECT changes()";
+            return Convert.ToInt32(changes.ExecuteScalar(), CultureInfo.InvariantCulture);
+        }, cancellationToken).AsTask();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_writer is not null)
+        {
+            await _writer.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_writerConnection is not null)
+        {
+            await _writerConnection.DisposeAsync().ConfigureAwait(false);
+        }
+
+        SqliteConnection.ClearAllPools();
+    }
+
+    private GroupCommitWriter Writer => _writer ?? throw new InvalidOperationException("The inbox store is not initialised.");
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+}

@@ -1,0 +1,44 @@
+namespace PushListener.Inbox.Sqlite;
+
+/// <summary>The inbox schema. Idempotent: applied at every start.</summary>
+internal static class SqliteSchema
+{
+    public const string Create = """
+        CREATE TABLE IF NOT EXISTS inbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            dedupe_key TEXT NOT NULL UNIQUE,
+            subscription_id TEXT,
+            message_index INTEGER NOT NULL,
+            received_at INTEGER NOT NULL,
+            request_server_version TEXT,
+            body BLOB NOT NULL,
+            state INTEGER NOT NULL DEFAULT 0,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            vote INTEGER,
+            vote_reason TEXT,
+            last_error TEXT,
+            finished_at INTEGER
+        );
+        CREATE INDEX IF NOT EXISTS inbox_state ON inbox (state, id);
+        CREATE TABLE IF NOT EXISTS deliveries (
+            entry_id INTEGER NOT NULL,
+            handler TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            attempts INTEGER NOT NULL,
+            last_error TEXT,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (entry_id, handler)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS handler_failures (
+            handler TEXT PRIMARY KEY,
+            failures INTEGER NOT NULL,
+            last_error TEXT,
+            last_failed_at INTEGER
+        );
+        CREATE TABLE IF NOT EXISTS sticky_votes (
+            subscription_id TEXT PRIMARY KEY,
+            reason TEXT,
+            created_at INTEGER NOT NULL
+        );
+        """;
+}

@@ -1,0 +1,272 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using PushListener.Inbox;
+using PushListener.Inbox.Sqlite;
+using PushListener.Tests.Infrastructure;
+
+namespace PushListener.Tests.Inbox;
+
+public sealed class InboxTests
+{
+    [Fact]
+    public async Task ConcurrentPosts_AreGroupCommitted_InFarFewerTransactions()
+    {
+        const int posts = 200;
+        using var factory = new ListenerFactory().With("PushListener:Handlers:log:Enabled", "false");
+        using var client = factory.CreateClient();
+        var store = (SqliteInboxStore)factory.Services.GetRequiredService<IInboxStore>();
+        var before = store.Transactions;
+
+        var responses = await Task.WhenAll(Enumerable.Range(1, posts).Select(async i =>
+        {
+            using var response = await client.SendAsync(Soap.Post(PushBuilder.NewMail(PushBuilder.SubscriptionId(i % 20), i)));
+            return (response.StatusCode, Soap.StatusOf(await response.Content.ReadAsStringAsync()));
+        }));
+
+        Assert.All(responses, r => Assert.Equal((HttpStatusCode.OK, "OK"), r));
+        var appendTransactions = store.Transactions - before;
+        var stats = await store.GetStatsAsync(CancellationToken.None);
+        Assert.Equal(posts, stats.Pending + stats.Done);
+        // Dispatcher writes (attempts, completions) share those transactions too; still far fewer than one per post.
+        Assert.True(appendTransactions < posts / 2, $"{appendTransactions} transactions for {posts} posts");
+    }
+
+    [Fact]
+    public async Task SamePushTwice_IsDeliveredOnce_AndAnsweredTheSame()
+    {
+        var handler = new RecordingHandler("once", _ => ValueTask.FromResult(HandlerResult.Unsubscribe("test")));
+        using var factory = new ListenerFactory().WithServices(s => s.AddNotificationHandler(handler, o => o.Name = "once"));
+        using var client = factory.CreateClient();
+        var body = PushBuilder.NewMail(PushBuilder.SubscriptionId(1), 7);
+
+        using var first = await client.SendAsync(Soap.Post(body));
+        using var second = await client.SendAsync(Soap.Post(body));
+
+        Assert.Equal("Unsubscribe", Soap.StatusOf(await first.Content.ReadAsStringAsync()));
+        Assert.Equal("Unsubscribe", Soap.StatusOf(await second.Content.ReadAsStringAsync()));
+        await Task.Delay(200);
+        Assert.Single(handler.Calls);
+    }
+
+    [Fact]
+    public async Task SameErrorPushTwice_DedupesByContentHash()
+    {
+        var handler = new RecordingHandler("errors");
+        using var factory = new ListenerFactory().WithServices(s => s.AddNotificationHandler(handler, o => o.Name = "errors"));
+        using var client = factory.CreateClient();
+
+        using var first = await client.SendAsync(Soap.PostFixture("error-push.xml"));
+        using var second = await client.SendAsync(Soap.PostFixture("error-push.xml"));
+
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        await Eventually.TrueAsync(() => !handler.Calls.IsEmpty);
+        await Task.Delay(200);
+        Assert.Single(handler.Calls);
+    }
+
+    [Fact]
+    public async Task StoreFull_AnswersServerFault_NeverOk_AndKeepsServing()
+    {
+        using var factory = new ListenerFactory()
+            .With("PushListener:Inbox:MaxSizeMegabytes", "1")
+            .With("PushListener:Handlers:log:Enabled", "false");
+        using var client = factory.CreateClient();
+        var oks = 0;
+        HttpStatusCode last = HttpStatusCode.OK;
+        string lastBody = string.Empty;
+        for (var i = 1; i <= 40 && last == HttpStatusCode.OK; i++)
+        {
+            using var response = await client.SendAsync(Soap.Post(PushBuilder.NewMail(PushBuilder.SubscriptionId(1), i, padding: 100_000)));
+            last = response.StatusCode;
+            lastBody = await response.Content.ReadAsStringAsync();
+            if (last == HttpStatusCode.OK)
+            {
+                Assert.Equal("OK", Soap.StatusOf(lastBody));
+                oks++;
+            }
+        }
+
+        Assert.Equal(HttpStatusCode.InternalServerError, last);
+        Assert.Equal("s:Server", Soap.FaultOf(lastBody).Code);
+        Assert.DoesNotContain("SubscriptionStatus", lastBody, StringComparison.Ordinal);
+        var stats = await factory.Services.GetRequiredService<IInboxStore>().GetStatsAsync(CancellationToken.None);
+        Assert.Equal(oks, stats.Pending + stats.Done + stats.DeadLetters);
+        Assert.Equal("Healthy", await client.GetStringAsync("/healthz"));
+    }
+
+    [Fact]
+    public async Task FailingHandler_IsRetried_WithoutRerunningSucceededHandlers()
+    {
+        var good = new RecordingHandler("good");
+        var failuresLeft = 2;
+        var flaky = new RecordingHandler("flaky", _ => Interlocked.Decrement(ref failuresLeft) >= 0 ? throw new HttpRequestException("503") : ValueTask.FromResult(HandlerResult.Continue));
+        using var factory = FastRetries(3).WithServices(s => s
+            .AddNotificationHandler(good, o => (o.Name, o.Order) = ("good", 1))
+            .AddNotificationHandler(flaky, o => (o.Name, o.Order) = ("flaky", 2)));
+        using var client = factory.CreateClient();
+
+        using var response = await client.SendAsync(Soap.Post(PushBuilder.NewMail(PushBuilder.SubscriptionId(1), 1)));
+
+        Assert.Equal("OK", Soap.StatusOf(await response.Content.ReadAsStringAsync()));
+        await Eventually.TrueAsync(() => flaky.Calls.Count == 3);
+        Assert.Equal([1, 2, 3], flaky.Calls.Select(c => c.Attempt));
+        Assert.Single(good.Calls);
+        var store = factory.Services.GetRequiredService<IInboxStore>();
+        await Eventually.TrueAsync(async () => (await store.GetStatsAsync(CancellationToken.None)).Done == 1);
+        var stats = await store.GetStatsAsync(CancellationToken.None);
+        Assert.Equal(2, Assert.Single(stats.Handlers, h => h.Handler == "flaky").Failures);
+        Assert.Equal(0, stats.DeadLetters);
+    }
+
+    [Fact]
+    public async Task HandlerFailingEveryAttempt_IsDeadLettered_ThenReplayDeliversAgainToItOnly()
+    {
+        var good = new RecordingHandler("good");
+        var broken = true;
+        var webhook = new RecordingHandler("webhook", _ => Volatile.Read(ref broken) ? throw new HttpRequestException("target down") : ValueTask.FromResult(HandlerResult.Continue));
+        using var factory = FastRetries(3).WithServices(s => s
+            .AddNotificationHandler(good, o => (o.Name, o.Order) = ("good", 1))
+            .AddNotificationHandler(webhook, o => (o.Name, o.Order) = ("webhook", 2)));
+        using var client = factory.CreateClient();
+        var store = factory.Services.GetRequiredService<IInboxStore>();
+
+        using var response = await client.SendAsync(Soap.Post(PushBuilder.NewMail(PushBuilder.SubscriptionId(1), 1)));
+        Assert.Equal("OK", Soap.StatusOf(await response.Content.ReadAsStringAsync()));
+
+        await Eventually.TrueAsync(async () => (await store.ListDeadLettersAsync(10, CancellationToken.None)).Count == 1);
+        var letter = Assert.Single(await store.ListDeadLettersAsync(10, CancellationToken.None));
+        Assert.Equal(3, letter.Attempts);
+        Assert.Equal(["webhook"], letter.FailedHandlers);
+        Assert.Contains("target down", letter.LastError, StringComparison.Ordinal);
+        Assert.Equal(3, webhook.Calls.Count);
+
+        Volatile.Write(ref broken, false);
+        Assert.Equal(1, await store.ReplayDeadLettersAsync(letter.Id, CancellationToken.None));
+
+        await Eventually.TrueAsync(() => webhook.Calls.Count == 4);
+        await Eventually.TrueAsync(async () => (await store.GetStatsAsync(CancellationToken.None)) is { Done: 1, DeadLetters: 0 });
+        Assert.Single(good.Calls);
+    }
+
+    [Fact]
+    public async Task PurgeDeadLetters_RemovesThem()
+    {
+        var broken = new RecordingHandler("broken", _ => throw new InvalidOperationException("always"));
+        using var factory = FastRetries(1).WithServices(s => s.AddNotificationHandler(broken, o => o.Name = "broken"));
+        using var client = factory.CreateClient();
+        var store = factory.Services.GetRequiredService<IInboxStore>();
+        for (var i = 1; i <= 3; i++)
+        {
+            using var _ = await client.SendAsync(Soap.Post(PushBuilder.NewMail(PushBuilder.SubscriptionId(i), 1)));
+        }
+
+        await Eventually.TrueAsync(async () => (await store.GetStatsAsync(CancellationToken.None)).DeadLetters == 3);
+        var first = (await store.ListDeadLettersAsync(10, CancellationToken.None))[0];
+
+        Assert.Equal(1, await store.PurgeDeadLettersAsync(first.Id, CancellationToken.None));
+        Assert.Equal(2, await store.PurgeDeadLettersAsync(null, CancellationToken.None));
+        Assert.Equal(0, (await store.GetStatsAsync(CancellationToken.None)).DeadLetters);
+    }
+
+    [Fact]
+    public async Task ParallelDispatch_KeepsEachSubscriptionInOrder()
+    {
+        const int subscriptions = 6;
+        const int perSubscription = 25;
+        var seen = new ConcurrentDictionary<string, ConcurrentQueue<int>>();
+        var concurrent = 0;
+        var maxConcurrent = 0;
+        var recorder = new RecordingHandler("order", async c =>
+        {
+            var now = Interlocked.Increment(ref concurrent);
+            InterlockedMax(ref maxConcurrent, now);
+            await Task.Delay(Random.Shared.Next(0, 4), c.CancellationToken);
+            seen.GetOrAdd(c.SubscriptionId!, _ => new()).Enqueue(PushBuilder.SequenceOf(c.Message));
+            Interlocked.Decrement(ref concurrent);
+            return HandlerResult.Continue;
+        });
+        using var factory = new ListenerFactory()
+            .With("PushListener:Inbox:Concurrency", "4")
+            .With("PushListener:Inbox:ReplyBudget", "00:00:00")
+            .WithServices(s => s.AddNotificationHandler(recorder, o => o.Name = "order"));
+        using var client = factory.CreateClient();
+
+        for (var seq = 1; seq <= perSubscription; seq++)
+        {
+            for (var sub = 0; sub < subscriptions; sub++)
+            {
+                using var response = await client.SendAsync(Soap.Post(PushBuilder.NewMail(PushBuilder.SubscriptionId(sub), seq)));
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            }
+        }
+
+        await Eventually.TrueAsync(() => seen.Values.Sum(q => q.Count) == subscriptions * perSubscription, TimeSpan.FromSeconds(30));
+        Assert.All(seen.Values, q => Assert.Equal(Enumerable.Range(1, perSubscription), q));
+        Assert.True(maxConcurrent > 1, "subscriptions should run in parallel");
+        Assert.True(maxConcurrent <= 4, $"concurrency {maxConcurrent} exceeds the limit");
+    }
+
+    [Fact]
+    public async Task VoteAfterReplyBudget_IsAnsweredOnTheSubscriptionsNextPush()
+    {
+        var release = new TaskCompletionSource();
+        var slowVoter = new RecordingHandler("slow-voter", async c =>
+        {
+            if (PushBuilder.SequenceOf(c.Message) == 1)
+            {
+                await release.Task.WaitAsync(c.CancellationToken);
+                return HandlerResult.Unsubscribe("decided late");
+            }
+
+            return HandlerResult.Continue;
+        });
+        using var factory = new ListenerFactory()
+            .With("PushListener:Inbox:ReplyBudget", "00:00:00.100")
+            .WithServices(s => s.AddNotificationHandler(slowVoter, o => o.Name = "slow-voter"));
+        using var client = factory.CreateClient();
+        var subscription = PushBuilder.SubscriptionId(3);
+
+        using var first = await client.SendAsync(Soap.Post(PushBuilder.NewMail(subscription, 1)));
+        Assert.Equal("OK", Soap.StatusOf(await first.Content.ReadAsStringAsync()));
+        release.SetResult();
+        var stats = factory.Services.GetRequiredService<StickyVotes>();
+        await Eventually.TrueAsync(() => stats.Count == 1);
+
+        using var second = await client.SendAsync(Soap.Post(PushBuilder.NewMail(subscription, 2)));
+        using var third = await client.SendAsync(Soap.Post(PushBuilder.NewMail(subscription, 3)));
+
+        Assert.Equal("Unsubscribe", Soap.StatusOf(await second.Content.ReadAsStringAsync()));
+        Assert.Equal("OK", Soap.StatusOf(await third.Content.ReadAsStringAsync()));
+    }
+
+    [Fact]
+    public async Task InboxDisabled_RunsHandlersInline()
+    {
+        var handler = new RecordingHandler("inline");
+        using var factory = new ListenerFactory()
+            .With("PushListener:Inbox:Enabled", "false")
+            .WithServices(s => s.AddNotificationHandler(handler, o => o.Name = "inline"));
+        using var client = factory.CreateClient();
+
+        using var response = await client.SendAsync(Soap.PostFixture("heartbeat.xml"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Single(handler.Calls);
+        Assert.Null(factory.Services.GetService<IInboxStore>());
+    }
+
+    private static ListenerFactory FastRetries(int maxAttempts) => new ListenerFactory()
+        .With("PushListener:Inbox:MaxAttempts", maxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        .With("PushListener:Inbox:RetryDelay", "00:00:00.010")
+        .With("PushListener:Inbox:MaxRetryDelay", "00:00:00.050")
+        .With("PushListener:Handlers:log:Enabled", "false");
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int current;
+        while ((current = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current)
+        {
+        }
+    }
+}
