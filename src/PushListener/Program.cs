@@ -1,5 +1,11 @@
+using PushListener.Cli;
 using PushListener.Hosting;
 using Serilog;
+
+if (AdminCommandLine.Handles(args))
+{
+    return await AdminCommandLine.RunAsync(args, Console.Out, Console.Error);
+}
 
 Log.Logger = LoggingSetup.CreateBootstrapLogger();
 try

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.HttpLogging;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using PushListener.Admin;
 using PushListener.Endpoint;
 using PushListener.Inbox;
 using PushListener.Pipeline;
@@ -28,6 +29,7 @@ public static class PushListenerServiceCollectionExtensions
         services.AddPipeline(configuration);
         services.AddPlugins(configuration);
         services.AddInbox(configuration);
+        services.AddAdmin(configuration);
 
         services.AddHealthChecks();
         services.AddHttpLogging(logging =>
@@ -103,6 +105,7 @@ public static class PushListenerServiceCollectionExtensions
         }
 
         endpoints.MapHealthChecks("/healthz");
+        endpoints.MapAdmin();
         return endpoints;
     }
 }
