@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PushListener.Admin;
 using PushListener.Endpoint;
+using PushListener.Handlers.Webhook;
 using PushListener.Inbox;
 using PushListener.Pipeline;
 using PushListener.Plugins;
@@ -27,6 +28,7 @@ public static class PushListenerServiceCollectionExtensions
         services.TryAddSingleton<SendNotificationEndpoint>();
         services.TryAddSingleton<ContractDocuments>();
         services.AddPipeline(configuration);
+        services.AddWebhookHttpClient();
         services.AddPlugins(configuration);
         services.AddInbox(configuration);
         services.AddAdmin(configuration);

@@ -1,5 +1,7 @@
+using PushListener.Handlers.JsonLines;
 using PushListener.Handlers.Logging;
 using PushListener.Handlers.Unsubscribe;
+using PushListener.Handlers.Webhook;
 
 namespace PushListener.Pipeline;
 
@@ -10,5 +12,7 @@ internal static class BuiltInHandlerTypes
     {
         yield return HandlerTypeDefinition.For<LogHandler, LogHandlerSettings>("Log", static (_, settings, _) => new LogHandler(settings));
         yield return HandlerTypeDefinition.For<UnsubscribeRuleHandler, UnsubscribeRuleSettings>("UnsubscribeRule", static (_, settings, _) => new UnsubscribeRuleHandler(settings));
+        yield return HandlerTypeDefinition.For<WebhookHandler, WebhookSettings>("Webhook", WebhookHandler.Create);
+        yield return HandlerTypeDefinition.For<JsonLinesHandler, JsonLinesSettings>("JsonLines", JsonLinesHandler.Create);
     }
 }

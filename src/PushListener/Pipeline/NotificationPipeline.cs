@@ -5,7 +5,7 @@ namespace PushListener.Pipeline;
 /// exceptions and timeouts (logged with the handler's name and the subscription id), honouring short-circuits, and
 /// collecting Unsubscribe votes.
 /// </summary>
-internal sealed class NotificationPipeline
+internal sealed class NotificationPipeline : IAsyncDisposable
 {
     private readonly PipelineStep[] _steps;
     private readonly IServiceScopeFactory _scopes;
@@ -98,6 +98,23 @@ internal sealed class NotificationPipeline
         {
             PipelineLog.HandlerFailed(_logger, step.Name, subscriptionId, attempt, ex);
             return new(step.Name, HandlerStatus.Failed, HandlerVerdict.Continue, ex.GetType().Name + ": " + ex.Message);
+        }
+    }
+
+    /// <summary>Disposes the handlers the pipeline created from configuration (files, HTTP clients).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var step in _steps.Where(s => s.Registration.Source == "configuration"))
+        {
+            switch (step.Handler)
+            {
+                case IAsyncDisposable asyncDisposable:
+                    await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+                    break;
+                case IDisposable disposable:
+                    disposable.Dispose();
+                    break;
+            }
         }
     }
 
