@@ -9,6 +9,9 @@ public sealed record NotificationFilter
     /// <summary>Matches every notification and error push (not lifecycle events).</summary>
     public static NotificationFilter Any { get; } = new();
 
+    /// <summary>Matches every notification, error push and lifecycle event.</summary>
+    public static NotificationFilter Everything { get; } = new() { IncludeLifecycle = true };
+
     /// <summary>Subscription ids to accept; <c>*</c> matches any run of characters (for example <c>FgBk*</c>). Default: any.</summary>
     public IReadOnlyList<string>? SubscriptionIds { get; init; }
 
@@ -20,6 +23,12 @@ public sealed record NotificationFilter
 
     /// <summary>Deliver error pushes (<c>ErrorReadEventsFailed</c> and the like). Default <see langword="true"/>.</summary>
     public bool IncludeErrors { get; init; } = true;
+
+    /// <summary>
+    /// Deliver lifecycle events (gap detected, silent, failed, resumed). Handlers opt in explicitly: <see langword="null"/>
+    /// means no on a handler's own filter, and "as the handler says" on a registration's filter. Default <see langword="null"/>.
+    /// </summary>
+    public bool? IncludeLifecycle { get; init; }
 
     /// <summary>Whether the filter narrows events (and so may hand the handler a reduced notification).</summary>
     public bool SelectsEvents => EventKinds is not null || FolderIds is not null;

@@ -11,6 +11,14 @@ internal static class AdminServiceCollectionExtensions
         services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AdminOptions>>(new AdminOptionsValidator());
         services.AddSingleton<ApiKeyFilter>();
+        services.AddOpenApi("admin", options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "PushListener admin API";
+            document.Info.Description = "Inbox, dead letters, subscriptions and registrations. Send the key from PushListener:Admin:ApiKey in the X-Api-Key header.";
+            return Task.CompletedTask;
+        }));
+        // Enums as names (state=Silent), in answers and in query strings.
+        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         return services;
     }
 
@@ -26,7 +34,10 @@ internal static class AdminServiceCollectionExtensions
         if (endpoints.ServiceProvider.GetService<IInboxStore>() is not null)
         {
             api.MapInboxAdmin();
+            api.MapSubscriptionAdmin();
         }
+
+        api.MapOpenApi("/openapi/{documentName}.json");
 
         return endpoints;
     }

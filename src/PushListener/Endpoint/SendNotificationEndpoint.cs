@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using PushListener.Hosting;
 using PushListener.Protocol;
+using PushListener.Subscriptions;
 
 namespace PushListener.Endpoint;
 
@@ -13,6 +14,8 @@ namespace PushListener.Endpoint;
 /// </summary>
 internal sealed class SendNotificationEndpoint(
     IPushProcessor processor,
+    RegistrationCatalog registrations,
+    IOptions<SubscriptionOptions> subscriptionOptions,
     IOptions<PushListenerOptions> options,
     TimeProvider timeProvider,
     ILogger<SendNotificationEndpoint> logger)
@@ -20,10 +23,26 @@ internal sealed class SendNotificationEndpoint(
     private readonly EndpointOptions _options = options.Value.Endpoint;
     private readonly PushReaderOptions _readerOptions = new() { MaxCharacters = options.Value.Endpoint.MaxRequestBytes };
 
-    public async Task HandleAsync(HttpContext context)
+    public async Task HandleAsync(HttpContext context, string? token)
     {
         var request = context.Request;
         var remote = context.Connection.RemoteIpAddress;
+        Registration? registration = null;
+        if (token is not null)
+        {
+            // Before anything is read: an unknown token stores nothing. The token itself is never logged.
+            if (!registrations.TryResolveToken(token, out registration))
+            {
+                await RejectHttpAsync(context, StatusCodes.Status404NotFound, "Unknown callback URL.").ConfigureAwait(false);
+                return;
+            }
+        }
+        else if (subscriptionOptions.Value.RequireToken)
+        {
+            await RejectHttpAsync(context, StatusCodes.Status404NotFound, "This listener takes pushes only on callback-token URLs.").ConfigureAwait(false);
+            return;
+        }
+
         var version = SoapMediaType.VersionOf(request.ContentType, out var action);
         if (version is null)
         {
@@ -93,7 +112,7 @@ internal sealed class SendNotificationEndpoint(
             try
             {
                 status = await processor.ProcessAsync(
-                    new ReceivedPush(push, timeProvider.GetUtcNow(), remote, context.TraceIdentifier, body.Memory),
+                    new ReceivedPush(push, timeProvider.GetUtcNow(), remote, context.TraceIdentifier, body.Memory, registration),
                     context.RequestAborted).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)

@@ -9,6 +9,8 @@ using PushListener.Handlers.Webhook;
 using PushListener.Inbox;
 using PushListener.Pipeline;
 using PushListener.Plugins;
+using PushListener.Security;
+using PushListener.Subscriptions;
 
 namespace PushListener.Hosting;
 
@@ -31,7 +33,10 @@ public static class PushListenerServiceCollectionExtensions
         services.AddWebhookHttpClient();
         services.AddPlugins(configuration);
         services.AddInbox(configuration);
+        services.AddSubscriptions(configuration);
+        services.AddInboxWorkers(configuration);
         services.AddAdmin(configuration);
+        services.AddSenderRestrictions(configuration);
 
         services.AddHealthChecks();
         services.AddHttpLogging(logging =>
@@ -83,6 +88,7 @@ public static class PushListenerServiceCollectionExtensions
             app.UseForwardedHeaders();
         }
 
+        app.UseSenderRestrictions();
         app.UseHttpLogging();
 
         // HTTP-level rejections (405, 404) carry a one-line reason instead of an empty body.
@@ -97,9 +103,11 @@ public static class PushListenerServiceCollectionExtensions
         var options = endpoints.ServiceProvider.GetRequiredService<IOptions<PushListenerOptions>>().Value;
         var path = options.Endpoint.Path;
 
-        endpoints.MapPost(path, static context => context.RequestServices.GetRequiredService<SendNotificationEndpoint>().HandleAsync(context))
-            .WithDisplayName("SendNotification")
-            .DisableAntiforgery();
+        endpoints.MapPost(path, static context => context.RequestServices.GetRequiredService<SendNotificationEndpoint>().HandleAsync(context, null))
+            .WithDisplayName("SendNotification");
+        // Callback-token URLs: Exchange is given {path}/{token}; the token names the registration.
+        endpoints.MapPost(path.TrimEnd('/') + "/{token}", static context => context.RequestServices.GetRequiredService<SendNotificationEndpoint>().HandleAsync(context, (string?)context.GetRouteValue("token")))
+            .WithDisplayName("SendNotification (callback token)");
         if (options.Endpoint.ServeContract)
         {
             endpoints.MapGet(path, static context => context.RequestServices.GetRequiredService<ContractDocuments>().HandleAsync(context))

@@ -1,4 +1,5 @@
 using PushListener.Pipeline;
+using PushListener.Subscriptions;
 
 namespace PushListener.Inbox;
 
@@ -52,4 +53,31 @@ internal interface IInboxStore : IAsyncDisposable
 
     /// <summary>Deletes processed entries received before <paramref name="before"/>.</summary>
     Task<int> DeleteProcessedAsync(DateTimeOffset before, CancellationToken cancellationToken);
+
+    /// <summary>Subscriptions in the registry, optionally in one state, most recently seen first.</summary>
+    Task<IReadOnlyList<SubscriptionRecord>> ListSubscriptionsAsync(SubscriptionState? state, int max, CancellationToken cancellationToken);
+
+    /// <summary>One subscription, or null.</summary>
+    Task<SubscriptionRecord?> GetSubscriptionAsync(string subscriptionId, CancellationToken cancellationToken);
+
+    /// <summary>Marks a known subscription for unsubscribe: its next push is answered Unsubscribe. False when unknown.</summary>
+    Task<bool> MarkUnsubscribeAsync(string subscriptionId, CancellationToken cancellationToken);
+
+    /// <summary>Records a subscription refused by the unknown-subscription policy (answered Unsubscribe, nothing stored).</summary>
+    Task RecordRefusedAsync(string subscriptionId, string? requestServerVersion, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>Marks subscriptions silent past twice their expected interval and queues a lifecycle event for each.</summary>
+    Task<IReadOnlyList<LifecycleEvent>> DetectSilentAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Registrations made through the admin API.</summary>
+    Task<IReadOnlyList<Registration>> ReadRegistrationsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Creates or replaces an admin-API registration.</summary>
+    Task UpsertRegistrationAsync(Registration registration, CancellationToken cancellationToken);
+
+    /// <summary>Deletes an admin-API registration; false when there was none.</summary>
+    Task<bool> DeleteRegistrationAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Which registration each subscription came in through (subscription id to registration name).</summary>
+    Task<IReadOnlyDictionary<string, string>> ReadSubscriptionLinksAsync(CancellationToken cancellationToken);
 }

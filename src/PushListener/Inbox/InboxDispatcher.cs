@@ -5,6 +5,7 @@ using Polly;
 using Polly.Retry;
 using PushListener.Pipeline;
 using PushListener.Protocol;
+using PushListener.Subscriptions;
 
 namespace PushListener.Inbox;
 
@@ -25,6 +26,7 @@ internal sealed partial class InboxDispatcher : BackgroundService
     private readonly NotificationPipeline _pipeline;
     private readonly ReplyWaiters _waiters;
     private readonly StickyVotes _sticky;
+    private readonly RegistrationCatalog _registrations;
     private readonly InboxOptions _options;
     private readonly ILogger _logger;
     private readonly ResiliencePipeline<PipelineOutcome> _retry;
@@ -36,12 +38,13 @@ internal sealed partial class InboxDispatcher : BackgroundService
     private int _inMemory;
     private long _lastFedId;
 
-    public InboxDispatcher(IInboxStore store, NotificationPipeline pipeline, ReplyWaiters waiters, StickyVotes sticky, IOptions<InboxOptions> options, TimeProvider time, ILogger<InboxDispatcher> logger)
+    public InboxDispatcher(IInboxStore store, NotificationPipeline pipeline, ReplyWaiters waiters, StickyVotes sticky, RegistrationCatalog registrations, IOptions<InboxOptions> options, TimeProvider time, ILogger<InboxDispatcher> logger)
     {
         _store = store;
         _pipeline = pipeline;
         _waiters = waiters;
         _sticky = sticky;
+        _registrations = registrations;
         _options = options.Value;
         _logger = logger;
         _concurrency = new SemaphoreSlim(_options.Concurrency, _options.Concurrency);
@@ -218,7 +221,21 @@ internal sealed partial class InboxDispatcher : BackgroundService
 
     private async Task DeliverAsync(StoredEntry entry, CancellationToken cancellationToken)
     {
-        if (!_parsed.TryRemove(entry.Id, out var message))
+        NotificationMessage? message = null;
+        LifecycleEvent? lifecycle = null;
+        if (entry.Kind == EntryKind.Lifecycle)
+        {
+            try
+            {
+                lifecycle = LifecycleSerializer.Deserialize(entry.Body);
+            }
+            catch (System.Text.Json.JsonException ex)
+            {
+                await _store.DeadLetterAsync(entry.Id, "the stored lifecycle event no longer parses: " + ex.Message, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+        }
+        else if (!_parsed.TryRemove(entry.Id, out message))
         {
             if (!TryParse(entry, out message, out var error))
             {
@@ -235,9 +252,10 @@ internal sealed partial class InboxDispatcher : BackgroundService
             return;
         }
 
-        var push = new PushMetadata(entry.Id.ToString(CultureInfo.InvariantCulture), entry.ReceivedAt, entry.RequestServerVersion);
+        var registration = entry.Registration is { } name ? _registrations[name]?.Info : null;
+        var push = new PushMetadata(entry.Id.ToString(CultureInfo.InvariantCulture), entry.ReceivedAt, entry.RequestServerVersion, registration);
         var done = new HashSet<string>(entry.SucceededHandlers, StringComparer.Ordinal);
-        var state = new DeliveryState(this, entry, message, push, done);
+        var state = new DeliveryState(this, entry, message, lifecycle, push, done);
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         PipelineOutcome outcome;
         try
@@ -280,7 +298,9 @@ internal sealed partial class InboxDispatcher : BackgroundService
         try
         {
             state.Attempt = state.Entry.Attempts + ++state.RunAttempts;
-            outcome = await _pipeline.RunAsync(state.Message, state.Push, state.Attempt, state.Done, cancellationToken).ConfigureAwait(false);
+            outcome = state.Lifecycle is { } lifecycle
+                ? await _pipeline.RunLifecycleAsync(lifecycle, state.Push, state.Attempt, state.Done, cancellationToken).ConfigureAwait(false)
+                : await _pipeline.RunAsync(state.Message!, state.Push, state.Attempt, state.Done, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -366,13 +386,15 @@ internal sealed partial class InboxDispatcher : BackgroundService
         base.Dispose();
     }
 
-    private sealed class DeliveryState(InboxDispatcher owner, StoredEntry entry, NotificationMessage message, PushMetadata push, HashSet<string> done)
+    private sealed class DeliveryState(InboxDispatcher owner, StoredEntry entry, NotificationMessage? message, LifecycleEvent? lifecycle, PushMetadata push, HashSet<string> done)
     {
         public InboxDispatcher Owner { get; } = owner;
 
         public StoredEntry Entry { get; } = entry;
 
-        public NotificationMessage Message { get; } = message;
+        public NotificationMessage? Message { get; } = message;
+
+        public LifecycleEvent? Lifecycle { get; } = lifecycle;
 
         public PushMetadata Push { get; } = push;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using PushListener.Endpoint;
+using PushListener.Subscriptions;
 
 namespace PushListener.Inbox;
 
@@ -14,14 +15,48 @@ internal sealed class InboxPushProcessor(
     InboxDispatcher dispatcher,
     ReplyWaiters waiters,
     StickyVotes sticky,
+    RegistrationCatalog registrations,
     IOptions<InboxOptions> options,
+    IOptions<SubscriptionOptions> subscriptionOptions,
     TimeProvider time) : IPushProcessor
 {
     private readonly TimeSpan _budget = options.Value.ReplyBudget;
+    private readonly bool _refuseUnknown = subscriptionOptions.Value.UnknownPolicy == UnknownSubscriptionPolicy.Unsubscribe;
 
     public async ValueTask<SubscriptionStatus> ProcessAsync(ReceivedPush push, CancellationToken cancellationToken)
     {
         var messages = push.Request.Messages;
+        var owners = new Registration?[messages.Count];
+        var refused = 0;
+        for (var i = 0; i < messages.Count; i++)
+        {
+            var subscription = messages[i].SubscriptionId;
+            owners[i] = push.Registration ?? registrations.Find(subscription);
+            if (push.Registration is not null && subscription is not null)
+            {
+                registrations.Link(subscription, push.Registration.Name);
+            }
+
+            if (owners[i] is null && _refuseUnknown)
+            {
+                refused++;
+            }
+        }
+
+        if (refused == messages.Count)
+        {
+            // Nobody claims these subscriptions and the policy refuses strangers: end them, keep nothing but the fact.
+            foreach (var message in messages)
+            {
+                if (message.SubscriptionId is { } subscription)
+                {
+                    await store.RecordRefusedAsync(subscription, push.Request.RequestServerVersion, push.ReceivedAt, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+
+            return SubscriptionStatus.Unsubscribe;
+        }
+
         // The request's buffer goes back to the pool when the request ends; the store keeps its own copy.
         var body = push.Body.ToArray();
         var keys = new string[messages.Count];
@@ -39,7 +74,7 @@ internal sealed class InboxPushProcessor(
             for (var i = 0; i < messages.Count; i++)
             {
                 results[i] = await store.AppendAsync(
-                    new InboxAppend(keys[i], messages[i].SubscriptionId, i, push.ReceivedAt, push.Request.RequestServerVersion, body),
+                    new InboxAppend(keys[i], messages[i].SubscriptionId, i, push.ReceivedAt, push.Request.RequestServerVersion, body, RegistryUpdate.From(messages[i], owners[i])),
                     CancellationToken.None).ConfigureAwait(false);
             }
         }
@@ -50,8 +85,11 @@ internal sealed class InboxPushProcessor(
         }
 
         var anyNew = false;
+        var unsubscribe = refused > 0;
         for (var i = 0; i < messages.Count; i++)
         {
+            unsubscribe |= results[i].Unsubscribe;
+            anyNew |= results[i].LifecycleEvents > 0;
             if (!results[i].IsDuplicate)
             {
                 dispatcher.Offer(results[i].EntryId, messages[i]);
@@ -65,6 +103,11 @@ internal sealed class InboxPushProcessor(
         }
 
         var status = await AwaitVotesAsync(keys, pending, results, cancellationToken).ConfigureAwait(false);
+        if (unsubscribe)
+        {
+            status = SubscriptionStatus.Unsubscribe;
+        }
+
         for (var i = 0; i < messages.Count; i++)
         {
             if (messages[i].SubscriptionId is { } subscription && await sticky.TryTakeAsync(subscription, CancellationToken.None).ConfigureAwait(false))

@@ -7,10 +7,24 @@ internal sealed record InboxAppend(
     int MessageIndex,
     DateTimeOffset ReceivedAt,
     string? RequestServerVersion,
-    byte[] Body);
+    byte[] Body,
+    PushListener.Subscriptions.RegistryUpdate? Registry = null);
 
-/// <summary>The result of an append: the entry's id, and for a duplicate the state of the first one.</summary>
-internal readonly record struct AppendResult(long EntryId, bool IsDuplicate, EntryState State, SubscriptionStatus? Vote);
+/// <summary>
+/// The result of an append: the entry's id, for a duplicate the state of the first one, whether the subscription is to
+/// be answered Unsubscribe (an operator marked it), and how many lifecycle events the append raised.
+/// </summary>
+internal readonly record struct AppendResult(long EntryId, bool IsDuplicate, EntryState State, SubscriptionStatus? Vote, bool Unsubscribe = false, int LifecycleEvents = 0);
+
+/// <summary>What an inbox entry holds.</summary>
+internal enum EntryKind
+{
+    /// <summary>A SOAP body and the index of the message in it.</summary>
+    Notification = 0,
+
+    /// <summary>A lifecycle event as JSON.</summary>
+    Lifecycle = 1,
+}
 
 /// <summary>Where an entry is in its life.</summary>
 internal enum EntryState
@@ -23,11 +37,13 @@ internal enum EntryState
 /// <summary>An entry as the dispatcher reads it back.</summary>
 internal sealed record StoredEntry(
     long Id,
+    EntryKind Kind,
     string DedupeKey,
     string? SubscriptionId,
     int MessageIndex,
     DateTimeOffset ReceivedAt,
     string? RequestServerVersion,
+    string? Registration,
     byte[] Body,
     int Attempts,
     IReadOnlySet<string> SucceededHandlers);

@@ -28,9 +28,22 @@ internal static class InboxServiceCollectionExtensions
         services.TryAddSingleton<StickyVotes>();
         services.TryAddSingleton<InboxDispatcher>();
         services.AddHostedService<InboxStartup>();
-        services.AddHostedService(sp => sp.GetRequiredService<InboxDispatcher>());
-        services.AddHostedService<InboxRetentionService>();
         services.Replace(ServiceDescriptor.Singleton<IPushProcessor, InboxPushProcessor>());
+        return services;
+    }
+
+    /// <summary>
+    /// The dispatcher and the cleanup. Registered after everything that must be loaded before recovered entries are
+    /// delivered (hosted services start in registration order).
+    /// </summary>
+    public static IServiceCollection AddInboxWorkers(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (configuration.GetValue(InboxOptions.SectionName + ":Enabled", true))
+        {
+            services.AddHostedService(sp => sp.GetRequiredService<InboxDispatcher>());
+            services.AddHostedService<InboxRetentionService>();
+        }
+
         return services;
     }
 

@@ -36,6 +36,9 @@ public sealed class FilterOptions
     /// <summary>Deliver error pushes. Default <see langword="true"/>.</summary>
     public bool IncludeErrors { get; set; } = true;
 
+    /// <summary>Deliver lifecycle events (gap, silent, failed, resumed); unset leaves it to the handler type. Default unset.</summary>
+    public bool? IncludeLifecycle { get; set; }
+
     /// <summary>Parses an event kind name as configuration spells it; null when unknown.</summary>
     public static EventKind? ParseEventKind(string? name)
     {
@@ -60,6 +63,7 @@ public sealed class FilterOptions
         EventKinds = EventKinds?.Select(ParseEventKind).OfType<EventKind>().ToArray(),
         FolderIds = FolderIds?.ToArray(),
         IncludeErrors = IncludeErrors,
+        IncludeLifecycle = IncludeLifecycle,
     };
 
     /// <summary>Errors, each naming the setting under <paramref name="path"/>.</summary>

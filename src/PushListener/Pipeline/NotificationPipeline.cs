@@ -34,7 +34,14 @@ internal sealed class NotificationPipeline : IAsyncDisposable
     /// Runs the pipeline for one message. <paramref name="alreadyDone"/> names handlers that succeeded on an earlier
     /// attempt and are not run again.
     /// </summary>
-    public async ValueTask<PipelineOutcome> RunAsync(NotificationMessage message, PushMetadata push, int attempt, IReadOnlySet<string>? alreadyDone, CancellationToken cancellationToken)
+    public ValueTask<PipelineOutcome> RunAsync(NotificationMessage message, PushMetadata push, int attempt, IReadOnlySet<string>? alreadyDone, CancellationToken cancellationToken) =>
+        RunCoreAsync(message, null, push, attempt, alreadyDone, cancellationToken);
+
+    /// <summary>Runs the pipeline for a lifecycle event: only handlers that opted in are called.</summary>
+    public ValueTask<PipelineOutcome> RunLifecycleAsync(LifecycleEvent lifecycle, PushMetadata push, int attempt, IReadOnlySet<string>? alreadyDone, CancellationToken cancellationToken) =>
+        RunCoreAsync(null, lifecycle, push, attempt, alreadyDone, cancellationToken);
+
+    private async ValueTask<PipelineOutcome> RunCoreAsync(NotificationMessage? message, LifecycleEvent? lifecycle, PushMetadata push, int attempt, IReadOnlySet<string>? alreadyDone, CancellationToken cancellationToken)
     {
         var outcomes = new HandlerOutcome[_steps.Length];
         var stopped = false;
@@ -54,28 +61,31 @@ internal sealed class NotificationPipeline : IAsyncDisposable
                 continue;
             }
 
-            if (!step.Select(message, out var view))
+            NotificationMessage? view = null;
+            if (lifecycle is not null ? !step.SelectLifecycle(lifecycle) : !step.Select(message!, out view))
             {
                 outcomes[i] = new(step.Name, HandlerStatus.Filtered, HandlerVerdict.Continue, null);
                 continue;
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            outcomes[i] = await RunStepAsync(step, view, push, attempt, scope.ServiceProvider, cancellationToken).ConfigureAwait(false);
+            outcomes[i] = await RunStepAsync(step, view, lifecycle, push, attempt, scope.ServiceProvider, cancellationToken).ConfigureAwait(false);
             stopped = outcomes[i].StopPipeline;
         }
 
         return new PipelineOutcome(outcomes);
     }
 
-    private async ValueTask<HandlerOutcome> RunStepAsync(PipelineStep step, NotificationMessage message, PushMetadata push, int attempt, IServiceProvider services, CancellationToken cancellationToken)
+    private async ValueTask<HandlerOutcome> RunStepAsync(PipelineStep step, NotificationMessage? message, LifecycleEvent? lifecycle, PushMetadata push, int attempt, IServiceProvider services, CancellationToken cancellationToken)
     {
-        var subscriptionId = message.SubscriptionId;
+        var subscriptionId = message?.SubscriptionId ?? lifecycle?.SubscriptionId;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(step.Registration.Timeout);
         try
         {
-            var context = new NotificationContext(message, push, attempt, step.Logger, services, timeout.Token);
+            var context = lifecycle is not null
+                ? new NotificationContext(lifecycle, push, attempt, step.Logger, services, timeout.Token)
+                : new NotificationContext(message!, push, attempt, step.Logger, services, timeout.Token);
             // WaitAsync bounds handlers that ignore their token too: the pipeline moves on, the straggler is abandoned.
             var result = await step.Handler.HandleAsync(context).AsTask().WaitAsync(step.Registration.Timeout, _time, cancellationToken).ConfigureAwait(false);
             if (result.Verdict == HandlerVerdict.Unsubscribe)

@@ -4,6 +4,7 @@ namespace PushListener.Pipeline;
 internal sealed class PipelineStep
 {
     private readonly NotificationFilter[] _filters;
+    private readonly bool _wantsLifecycle;
 
     public PipelineStep(HandlerRegistration registration, INotificationHandler handler, ILogger logger)
     {
@@ -11,6 +12,8 @@ internal sealed class PipelineStep
         Handler = handler;
         Logger = logger;
         _filters = new[] { registration.Filter, handler.Filter }.OfType<NotificationFilter>().Where(f => !ReferenceEquals(f, NotificationFilter.Any)).ToArray();
+        // Opt-in: the registration's filter decides when it says anything, else the handler's own.
+        _wantsLifecycle = registration.Filter?.IncludeLifecycle ?? handler.Filter.IncludeLifecycle ?? false;
     }
 
     public string Name => Registration.Name;
@@ -25,7 +28,7 @@ internal sealed class PipelineStep
     /// Whether the handler wants <paramref name="message"/>; <paramref name="view"/> is the message as the handler sees it
     /// (the same object unless a filter narrows its events).
     /// </summary>
-    public bool Select(NotificationMessage message, out NotificationMessage view)
+    public bool Select(NotificationMessage message, out NotificationMessage? view)
     {
         view = message;
         foreach (var filter in _filters)
@@ -46,6 +49,25 @@ internal sealed class PipelineStep
             }
 
             if (filter.SelectsEvents && !Narrow(filter, ref view))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Whether the handler wants this lifecycle event.</summary>
+    public bool SelectLifecycle(LifecycleEvent lifecycle)
+    {
+        if (!_wantsLifecycle)
+        {
+            return false;
+        }
+
+        foreach (var filter in _filters)
+        {
+            if (!filter.MatchesSubscription(lifecycle.SubscriptionId))
             {
                 return false;
             }

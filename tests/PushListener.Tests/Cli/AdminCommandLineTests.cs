@@ -36,12 +36,11 @@ public sealed class AdminCommandLineTests
         Assert.Contains("Replayed 1", output, StringComparison.Ordinal);
         // The running service picks the replayed entry up (its handler fails again: a dead letter once more).
         await Eventually.TrueAsync(() => handler.Calls.Count == 3);
+        await Eventually.TrueAsync(async () => (await store.GetStatsAsync(CancellationToken.None)).DeadLetters == 2);
 
         (code, output, _) = await Run("inbox", "stats", dataFolder);
         Assert.Equal(0, code);
         Assert.Contains("hook: 3 failure(s)", output, StringComparison.Ordinal);
-
-        await Eventually.TrueAsync(async () => (await store.GetStatsAsync(CancellationToken.None)).DeadLetters == 2);
         (code, output, _) = await Run("deadletters", "purge", "--all", dataFolder);
         Assert.Equal(0, code);
         Assert.Contains("Purged 2", output, StringComparison.Ordinal);

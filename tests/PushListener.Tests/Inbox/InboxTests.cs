@@ -20,7 +20,7 @@ public sealed class InboxTests
 
         var responses = await Task.WhenAll(Enumerable.Range(1, posts).Select(async i =>
         {
-            using var response = await client.SendAsync(Soap.Post(PushBuilder.NewMail(PushBuilder.SubscriptionId(i % 20), i)));
+            using var response = await client.SendAsync(Soap.Post(PushBuilder.NewMail(PushBuilder.SubscriptionId(i), i)));
             return (response.StatusCode, Soap.StatusOf(await response.Content.ReadAsStringAsync()));
         }));
 
@@ -182,7 +182,7 @@ public sealed class InboxTests
             var now = Interlocked.Increment(ref concurrent);
             InterlockedMax(ref maxConcurrent, now);
             await Task.Delay(Random.Shared.Next(0, 4), c.CancellationToken);
-            seen.GetOrAdd(c.SubscriptionId!, _ => new()).Enqueue(PushBuilder.SequenceOf(c.Message));
+            seen.GetOrAdd(c.SubscriptionId!, _ => new()).Enqueue(PushBuilder.SequenceOf(c.Message!));
             Interlocked.Decrement(ref concurrent);
             return HandlerResult.Continue;
         });
@@ -213,7 +213,7 @@ public sealed class InboxTests
         var release = new TaskCompletionSource();
         var slowVoter = new RecordingHandler("slow-voter", async c =>
         {
-            if (PushBuilder.SequenceOf(c.Message) == 1)
+            if (PushBuilder.SequenceOf(c.Message!) == 1)
             {
                 await release.Task.WaitAsync(c.CancellationToken);
                 return HandlerResult.Unsubscribe("decided late");

@@ -89,7 +89,7 @@ public sealed class NotificationPipelineTests
 
         await Build((wants, 0), (excludes, 0)).RunAsync(Message("error-push.xml"), Push, 1, null, CancellationToken.None);
 
-        Assert.True(Assert.Single(wants.Calls).Message.IsError);
+        Assert.True(Assert.Single(wants.Calls).Message!.IsError);
         Assert.Empty(excludes.Calls);
     }
 

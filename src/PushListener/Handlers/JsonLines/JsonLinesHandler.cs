@@ -27,9 +27,11 @@ internal sealed class JsonLinesHandler : INotificationHandler, IDisposable
         return new JsonLinesHandler(Path.GetFullPath(settings.Path!, root), settings.FlushToDisk);
     }
 
+    public NotificationFilter Filter => NotificationFilter.Everything;
+
     public async ValueTask<HandlerResult> HandleAsync(NotificationContext context)
     {
-        var line = WebhookPayload.Serialize(context.Message, context.Push);
+        var line = WebhookPayload.Serialize(context);
         await _lock.WaitAsync(context.CancellationToken).ConfigureAwait(false);
         try
         {

@@ -6,6 +6,8 @@ namespace PushListener.Handlers.Logging;
 /// </summary>
 internal sealed partial class LogHandler(LogHandlerSettings settings) : INotificationHandler
 {
+    public NotificationFilter Filter => NotificationFilter.Everything;
+
     public ValueTask<HandlerResult> HandleAsync(NotificationContext context)
     {
         var logger = context.Logger;
@@ -14,7 +16,13 @@ internal sealed partial class LogHandler(LogHandlerSettings settings) : INotific
             return ValueTask.FromResult(HandlerResult.Continue);
         }
 
-        var message = context.Message;
+        if (context.Lifecycle is { } lifecycle)
+        {
+            Lifecycle(logger, settings.Level, lifecycle.Kind, lifecycle.SubscriptionId, lifecycle.LastStoredWatermark, lifecycle.ReceivedPreviousWatermark, lifecycle.LastSeen, lifecycle.ExpectedInterval, lifecycle.ResponseCode, context.Push.Registration?.Name);
+            return ValueTask.FromResult(HandlerResult.Continue);
+        }
+
+        var message = context.Message!;
         if (message.Notification is not { } notification)
         {
             ErrorPush(logger, settings.Level, message.SubscriptionId, message.ResponseClass, message.ResponseCode, message.MessageText, context.Push.DeliveryId);
@@ -39,6 +47,9 @@ internal sealed partial class LogHandler(LogHandlerSettings settings) : INotific
 
     [LoggerMessage(EventId = 201, Message = "Error push for subscription {SubscriptionId}: {ResponseClass} {ResponseCode}: {MessageText} (delivery {DeliveryId})")]
     private static partial void ErrorPush(ILogger logger, LogLevel level, string? subscriptionId, ResponseClass responseClass, string responseCode, string? messageText, string deliveryId);
+
+    [LoggerMessage(EventId = 202, Message = "Subscription {SubscriptionId} lifecycle: {LifecycleKind} (last stored watermark {LastStoredWatermark}, received previous watermark {ReceivedPreviousWatermark}, last seen {LastSeen}, expected interval {ExpectedInterval}, code {ResponseCode}, registration {Registration})")]
+    private static partial void Lifecycle(ILogger logger, LogLevel level, LifecycleKind lifecycleKind, string subscriptionId, string? lastStoredWatermark, string? receivedPreviousWatermark, DateTimeOffset? lastSeen, TimeSpan? expectedInterval, string? responseCode, string? registration);
 
     /// <summary>An event as it appears in the log.</summary>
     internal sealed record LoggedEvent(string Kind, string? Watermark, DateTimeOffset? TimeStamp, string? Id, string? IdKind, string? ParentFolderId, string? OldId, string? OldParentFolderId, int? UnreadCount);

@@ -60,11 +60,14 @@ internal sealed class WebhookHandler : INotificationHandler, IDisposable
     public static WebhookHandler Create(IServiceProvider services, WebhookSettings settings, string name) =>
         new(settings, name, services.GetService<IHttpClientFactory>(), services.GetService<TimeProvider>() ?? TimeProvider.System);
 
+    /// <summary>Forwards lifecycle events too, so receivers learn about gaps and dead subscriptions.</summary>
+    public NotificationFilter Filter => NotificationFilter.Everything;
+
     public async ValueTask<HandlerResult> HandleAsync(NotificationContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var token = context.CancellationToken;
-        var body = WebhookPayload.Serialize(context.Message, context.Push);
+        var body = WebhookPayload.Serialize(context);
 
         // Factory clients are cheap and meant to be short-lived: taking one per notification lets the factory rotate handlers.
         var client = _clients?.CreateClient(HttpClientName) ?? _ownClient!;

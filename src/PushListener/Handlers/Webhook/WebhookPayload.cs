@@ -24,13 +24,18 @@ internal sealed record WebhookPayload(
     string? MessageText,
     int? DescriptiveLinkKey,
     IReadOnlyDictionary<string, string> MessageXml,
-    IReadOnlyList<WebhookEvent> Events)
+    IReadOnlyList<WebhookEvent> Events,
+    WebhookLifecycle? Lifecycle)
 {
     public const string SchemaV1 = "pushlistener.notification/v1";
 
     public const string TypeNotification = "notification";
 
     public const string TypeError = "error";
+
+    public const string TypeLifecycle = "lifecycle";
+
+    private static readonly IReadOnlyDictionary<string, string> NoValues = new Dictionary<string, string>(0);
 
     // Relaxed escaping keeps base64 ids readable ('+' stays '+'); the body is application/json, never embedded in HTML.
     private static readonly WebhookJsonContext Json = new(new JsonSerializerOptions
@@ -63,13 +68,61 @@ internal sealed record WebhookPayload(
             message.MessageText,
             message.DescriptiveLinkKey,
             message.MessageXmlValues,
-            events);
+            events,
+            null);
     }
+
+    public static WebhookPayload From(LifecycleEvent lifecycle, PushMetadata push) => new(
+        SchemaV1,
+        TypeLifecycle,
+        push.DeliveryId,
+        push.ReceivedAt,
+        push.RequestServerVersion,
+        push.Registration is { } registration ? new WebhookRegistration(registration.Name, registration.Mailbox, registration.OwnerTag) : null,
+        lifecycle.SubscriptionId,
+        null,
+        null,
+        "Success",
+        "NoError",
+        null,
+        null,
+        NoValues,
+        [],
+        new WebhookLifecycle(
+            ToCamel(lifecycle.Kind.ToString()),
+            lifecycle.OccurredAt,
+            lifecycle.LastStoredWatermark,
+            lifecycle.ReceivedPreviousWatermark,
+            lifecycle.LastSeen,
+            lifecycle.ExpectedInterval is { } interval ? (long)interval.TotalSeconds : null,
+            lifecycle.ResponseCode,
+            lifecycle.MessageText));
+
+    /// <summary>The UTF-8 body of whatever the context carries: a notification, an error push or a lifecycle event.</summary>
+    public static byte[] Serialize(NotificationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var payload = context.Lifecycle is { } lifecycle ? From(lifecycle, context.Push) : From(context.Message!, context.Push);
+        return JsonSerializer.SerializeToUtf8Bytes(payload, Json.WebhookPayload);
+    }
+
+    private static string ToCamel(string name) => char.ToLowerInvariant(name[0]) + name[1..];
 
     /// <summary>The UTF-8 body: serialized once per notification and sent unchanged on every attempt and to every target.</summary>
     public static byte[] Serialize(NotificationMessage message, PushMetadata push) =>
         JsonSerializer.SerializeToUtf8Bytes(From(message, push), Json.WebhookPayload);
 }
+
+/// <summary>A lifecycle event: <c>kind</c> is gapDetected, silent, failed or resumed.</summary>
+internal sealed record WebhookLifecycle(
+    string Kind,
+    DateTimeOffset OccurredAt,
+    string? LastStoredWatermark,
+    string? ReceivedPreviousWatermark,
+    DateTimeOffset? LastSeen,
+    long? ExpectedIntervalSeconds,
+    string? ResponseCode,
+    string? MessageText);
 
 /// <summary>The registration a push came in through.</summary>
 internal sealed record WebhookRegistration(string Name, string? Mailbox, string? OwnerTag);

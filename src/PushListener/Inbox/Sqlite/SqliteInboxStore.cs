@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using PushListener.Pipeline;
+using PushListener.Subscriptions;
 
 namespace PushListener.Inbox.Sqlite;
 
@@ -59,37 +60,7 @@ internal sealed class SqliteInboxStore(string databasePath, InboxOptions options
     }
 
     public ValueTask<AppendResult> AppendAsync(InboxAppend append, CancellationToken cancellationToken) =>
-        Writer.WriteAsync(connection =>
-        {
-            using var insert = connection.CreateCommand();
-            insert.CommandText = """
-                INSERT INTO inbox (dedupe_key, subscription_id, message_index, received_at, request_server_version, body)
-                VALUES ($key, $sub, $index, $received, $version, $body)
-                ON CONFLICT (dedupe_key) DO NOTHING
-                RETURNING id
-                """;
-            insert.Parameters.AddWithValue("$key", append.DedupeKey);
-            insert.Parameters.AddWithValue("$sub", (object?)append.SubscriptionId ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$index", append.MessageIndex);
-            insert.Parameters.AddWithValue("$received", append.ReceivedAt.ToUnixTimeMilliseconds());
-            insert.Parameters.AddWithValue("$version", (object?)append.RequestServerVersion ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$body", append.Body);
-            if (insert.ExecuteScalar() is long id)
-            {
-                return new AppendResult(id, IsDuplicate: false, EntryState.Pending, Vote: null);
-            }
-
-            using var existing = connection.CreateCommand();
-            existing.CommandText = "SELECT id, state, vote FROM inbox WHERE dedupe_key = $key";
-            existing.Parameters.AddWithValue("$key", append.DedupeKey);
-            using var reader = existing.ExecuteReader();
-            reader.Read();
-            return new AppendResult(
-                reader.GetInt64(0),
-                IsDuplicate: true,
-                (EntryState)reader.GetInt32(1),
-                reader.IsDBNull(2) ? null : (SubscriptionStatus)reader.GetInt32(2));
-        }, cancellationToken);
+        Writer.WriteAsync(connection => SqliteRegistry.Append(connection, append), cancellationToken);
 
     public async Task<IReadOnlyList<StoredEntry>> ReadPendingAsync(long afterId, int max, CancellationToken cancellationToken)
     {
@@ -98,7 +69,7 @@ internal sealed class SqliteInboxStore(string databasePath, InboxOptions options
         await using (var command = connection.CreateCommand())
         {
             command.CommandText = """
-                SELECT id, dedupe_key, subscription_id, message_index, received_at, request_server_version, body, attempts
+                SELECT id, kind, dedupe_key, subscription_id, message_index, received_at, request_server_version, registration, body, attempts
                 FROM inbox WHERE state = 0 AND id > $after ORDER BY id LIMIT $max
                 """;
             command.Parameters.AddWithValue("$after", afterId);
@@ -108,13 +79,15 @@ internal sealed class SqliteInboxStore(string databasePath, InboxOptions options
             {
                 entries.Add(new StoredEntry(
                     reader.GetInt64(0),
-                    reader.GetString(1),
-                    reader.IsDBNull(2) ? null : reader.GetString(2),
-                    reader.GetInt32(3),
-                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
-                    reader.IsDBNull(5) ? null : reader.GetString(5),
-                    (byte[])reader.GetValue(6),
-                    reader.GetInt32(7),
+                    (EntryKind)reader.GetInt32(1),
+                    reader.GetString(2),
+                    reader.IsDBNull(3) ? null : reader.GetString(3),
+                    reader.GetInt32(4),
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+                    reader.IsDBNull(6) ? null : reader.GetString(6),
+                    reader.IsDBNull(7) ? null : reader.GetString(7),
+                    (byte[])reader.GetValue(8),
+                    reader.GetInt32(9),
                     new HashSet<string>(StringComparer.Ordinal)));
             }
         }
@@ -294,8 +267,8 @@ internal sealed class SqliteInboxStore(string databasePath, InboxOptions options
             {
                 using var move = connection.CreateCommand();
                 move.CommandText = """
-                    INSERT INTO inbox (dedupe_key, subscription_id, message_index, received_at, request_server_version, body, state, attempts)
-                    SELECT '#replay' || id || ':' || dedupe_key, subscription_id, message_index, received_at, request_server_version, body, 0, 0 FROM inbox WHERE id = $id;
+                    INSERT INTO inbox (kind, dedupe_key, subscription_id, message_index, received_at, request_server_version, registration, body, state, attempts)
+                    SELECT kind, '#replay' || id || ':' || dedupe_key, subscription_id, message_index, received_at, request_server_version, registration, body, 0, 0 FROM inbox WHERE id = $id;
                     UPDATE deliveries SET entry_id = last_insert_rowid(), attempts = 0 WHERE entry_id = $id AND status = 0;
                     DELETE FROM deliveries WHERE entry_id = $id;
                     DELETE FROM inbox WHERE id = $id;
@@ -375,6 +348,125 @@ internal sealed class SqliteInboxStore(string databasePath, InboxOptions options
             changes.CommandText = "SELECT changes()";
             return Convert.ToInt32(changes.ExecuteScalar(), CultureInfo.InvariantCulture);
         }, cancellationToken).AsTask();
+
+    public async Task<IReadOnlyList<SubscriptionRecord>> ListSubscriptionsAsync(SubscriptionState? state, int max, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {SqliteRegistry.SelectColumns} FROM subscriptions WHERE $state IS NULL OR state = $state ORDER BY last_seen DESC LIMIT $max";
+        command.Parameters.AddWithValue("$state", state is null ? DBNull.Value : (int)state);
+        command.Parameters.AddWithValue("$max", max);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var records = new List<SubscriptionRecord>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            records.Add(SqliteRegistry.Read(reader));
+        }
+
+        return records;
+    }
+
+    public async Task<SubscriptionRecord?> GetSubscriptionAsync(string subscriptionId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {SqliteRegistry.SelectColumns} FROM subscriptions WHERE subscription_id = $sub";
+        command.Parameters.AddWithValue("$sub", subscriptionId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? SqliteRegistry.Read(reader) : null;
+    }
+
+    public async Task<bool> MarkUnsubscribeAsync(string subscriptionId, CancellationToken cancellationToken) =>
+        await Writer.WriteAsync(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE subscriptions SET state = 3 WHERE subscription_id = $sub AND state <> 4";
+            command.Parameters.AddWithValue("$sub", subscriptionId);
+            return command.ExecuteNonQuery() > 0;
+        }, cancellationToken).ConfigureAwait(false);
+
+    public Task RecordRefusedAsync(string subscriptionId, string? requestServerVersion, DateTimeOffset at, CancellationToken cancellationToken) =>
+        Writer.WriteAsync(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                INSERT INTO subscriptions (subscription_id, state, first_seen, last_seen, request_server_version, last_error, last_error_at)
+                VALUES ($sub, 4, $now, $now, $version, 'refused: unknown subscription', $now)
+                ON CONFLICT (subscription_id) DO UPDATE SET state = 4, last_seen = $now, last_error = 'refused: unknown subscription', last_error_at = $now
+                """;
+            command.Parameters.AddWithValue("$sub", subscriptionId);
+            command.Parameters.AddWithValue("$now", at.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$version", (object?)requestServerVersion ?? DBNull.Value);
+            return command.ExecuteNonQuery();
+        }, cancellationToken).AsTask();
+
+    public async Task<IReadOnlyList<LifecycleEvent>> DetectSilentAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        await Writer.WriteAsync(connection => SqliteRegistry.DetectSilent(connection, now), cancellationToken).ConfigureAwait(false);
+
+    public async Task<IReadOnlyList<Registration>> ReadRegistrationsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name, mailbox, status_frequency, owner_tag, subscription_ids, token_hash FROM registrations ORDER BY name";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var registrations = new List<Registration>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            registrations.Add(new Registration(
+                reader.GetString(0),
+                reader.IsDBNull(1) ? null : reader.GetString(1),
+                reader.IsDBNull(2) ? null : reader.GetInt32(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.GetString(4).Split('\n', StringSplitOptions.RemoveEmptyEntries),
+                reader.IsDBNull(5) ? null : reader.GetString(5),
+                "api"));
+        }
+
+        return registrations;
+    }
+
+    public Task UpsertRegistrationAsync(Registration registration, CancellationToken cancellationToken) =>
+        Writer.WriteAsync(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                INSERT INTO registrations (name, mailbox, status_frequency, owner_tag, subscription_ids, token_hash, updated_at)
+                VALUES ($name, $mailbox, $frequency, $owner, $ids, $token, $now)
+                ON CONFLICT (name) DO UPDATE SET mailbox = $mailbox, status_frequency = $frequency, owner_tag = $owner, subscription_ids = $ids, token_hash = $token, updated_at = $now
+                """;
+            command.Parameters.AddWithValue("$name", registration.Name);
+            command.Parameters.AddWithValue("$mailbox", (object?)registration.Mailbox ?? DBNull.Value);
+            command.Parameters.AddWithValue("$frequency", (object?)registration.StatusFrequency ?? DBNull.Value);
+            command.Parameters.AddWithValue("$owner", (object?)registration.OwnerTag ?? DBNull.Value);
+            command.Parameters.AddWithValue("$ids", string.Join('\n', registration.SubscriptionIds));
+            command.Parameters.AddWithValue("$token", (object?)registration.TokenHash ?? DBNull.Value);
+            command.Parameters.AddWithValue("$now", time.GetUtcNow().ToUnixTimeMilliseconds());
+            return command.ExecuteNonQuery();
+        }, cancellationToken).AsTask();
+
+    public async Task<bool> DeleteRegistrationAsync(string name, CancellationToken cancellationToken) =>
+        await Writer.WriteAsync(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "DELETE FROM registrations WHERE name = $name";
+            command.Parameters.AddWithValue("$name", name);
+            return command.ExecuteNonQuery() > 0;
+        }, cancellationToken).ConfigureAwait(false);
+
+    public async Task<IReadOnlyDictionary<string, string>> ReadSubscriptionLinksAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT subscription_id, registration FROM subscriptions WHERE registration IS NOT NULL";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var links = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            links[reader.GetString(0)] = reader.GetString(1);
+        }
+
+        return links;
+    }
 
     public async ValueTask DisposeAsync()
     {

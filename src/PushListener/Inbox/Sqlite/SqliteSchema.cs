@@ -6,11 +6,13 @@ internal static class SqliteSchema
     public const string Create = """
         CREATE TABLE IF NOT EXISTS inbox (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind INTEGER NOT NULL DEFAULT 0,
             dedupe_key TEXT NOT NULL UNIQUE,
             subscription_id TEXT,
             message_index INTEGER NOT NULL,
             received_at INTEGER NOT NULL,
             request_server_version TEXT,
+            registration TEXT,
             body BLOB NOT NULL,
             state INTEGER NOT NULL DEFAULT 0,
             attempts INTEGER NOT NULL DEFAULT 0,
@@ -34,6 +36,40 @@ internal static class SqliteSchema
             failures INTEGER NOT NULL,
             last_error TEXT,
             last_failed_at INTEGER
+        );
+        CREATE TABLE IF NOT EXISTS subscriptions (
+            subscription_id TEXT PRIMARY KEY,
+            state INTEGER NOT NULL DEFAULT 0,
+            registration TEXT,
+            first_seen INTEGER NOT NULL,
+            last_seen INTEGER NOT NULL,
+            last_watermark TEXT,
+            last_previous_watermark TEXT,
+            request_server_version TEXT,
+            expected_interval_ms INTEGER,
+            interval_source TEXT,
+            last_push_heartbeat INTEGER NOT NULL DEFAULT 0,
+            notifications INTEGER NOT NULL DEFAULT 0,
+            gaps INTEGER NOT NULL DEFAULT 0,
+            c_copied INTEGER NOT NULL DEFAULT 0,
+            c_created INTEGER NOT NULL DEFAULT 0,
+            c_deleted INTEGER NOT NULL DEFAULT 0,
+            c_modified INTEGER NOT NULL DEFAULT 0,
+            c_moved INTEGER NOT NULL DEFAULT 0,
+            c_newmail INTEGER NOT NULL DEFAULT 0,
+            c_status INTEGER NOT NULL DEFAULT 0,
+            c_freebusy INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            last_error_at INTEGER
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS registrations (
+            name TEXT PRIMARY KEY COLLATE NOCASE,
+            mailbox TEXT,
+            status_frequency INTEGER,
+            owner_tag TEXT,
+            subscription_ids TEXT NOT NULL DEFAULT '',
+            token_hash TEXT UNIQUE,
+            updated_at INTEGER NOT NULL
         );
         CREATE TABLE IF NOT EXISTS sticky_votes (
             subscription_id TEXT PRIMARY KEY,

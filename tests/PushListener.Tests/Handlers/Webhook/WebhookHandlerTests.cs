@@ -14,7 +14,7 @@ public sealed class WebhookHandlerTests : IAsyncLifetime
     private static readonly string[] TopLevelFields =
     [
         "schema", "type", "deliveryId", "receivedAt", "requestServerVersion", "registration", "subscriptionId", "previousWatermark",
-        "moreEvents", "responseClass", "responseCode", "messageText", "descriptiveLinkKey", "messageXml", "events",
+        "moreEvents", "responseClass", "responseCode", "messageText", "descriptiveLinkKey", "messageXml", "events", "lifecycle",
     ];
 
     private static readonly string[] EventFields =
