@@ -483,6 +483,23 @@ internal sealed class SqliteInboxStore(string databasePath, InboxOptions options
         SqliteConnection.ClearAllPools();
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> in the group-commit writer: for other stores that live in the same database (feeds),
+    /// so every write still goes through the one writer and commits with its batch.
+    /// </summary>
+    public ValueTask<T> WriteAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken) => Writer.WriteAsync(work, cancellationToken);
+
+    /// <summary>A read connection to the same database (WAL: reads run beside the writer). Dispose it.</summary>
+    public Task<SqliteConnection> OpenReadConnectionAsync(CancellationToken cancellationToken) => OpenAsync(cancellationToken);
+
+    /// <summary>Runs DDL (idempotent <c>CREATE ... IF NOT EXISTS</c>) for another store in the same database.</summary>
+    public Task ApplySchemaAsync(string sql, CancellationToken cancellationToken) =>
+        Writer.WriteAsync(connection =>
+        {
+            Execute(connection, sql);
+            return true;
+        }, cancellationToken).AsTask();
+
     private GroupCommitWriter Writer => _writer ?? throw new InvalidOperationException("The inbox store is not initialised.");
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
