@@ -1,5 +1,6 @@
 using PushListener.Handlers.JsonLines;
 using PushListener.Handlers.Logging;
+using PushListener.Handlers.Null;
 using PushListener.Handlers.Unsubscribe;
 using PushListener.Handlers.Webhook;
 
@@ -14,5 +15,6 @@ internal static class BuiltInHandlerTypes
         yield return HandlerTypeDefinition.For<UnsubscribeRuleHandler, UnsubscribeRuleSettings>("UnsubscribeRule", static (_, settings, _) => new UnsubscribeRuleHandler(settings));
         yield return HandlerTypeDefinition.For<WebhookHandler, WebhookSettings>("Webhook", WebhookHandler.Create);
         yield return HandlerTypeDefinition.For<JsonLinesHandler, JsonLinesSettings>("JsonLines", JsonLinesHandler.Create);
+        yield return HandlerTypeDefinition.For<NullHandler, NullHandlerSettings>("Null", static (_, _, _) => new NullHandler());
     }
 }
