@@ -1,7 +1,7 @@
 namespace PushListener.Admin;
 
 /// <summary>The <c>PushListener:Admin</c> section.</summary>
-public sealed class AdminOptions
+public sealed class AdminOptions : Hosting.IValidatedOptions
 {
     /// <summary>The configuration section name.</summary>
     public const string SectionName = "PushListener:Admin";

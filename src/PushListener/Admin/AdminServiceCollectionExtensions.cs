@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using PushListener.Hosting;
 using PushListener.Inbox;
 
 namespace PushListener.Admin;
@@ -8,8 +9,7 @@ internal static class AdminServiceCollectionExtensions
 {
     public static IServiceCollection AddAdmin(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<AdminOptions>>(new AdminOptionsValidator());
+        services.AddValidatedOptions<AdminOptions>(configuration, AdminOptions.SectionName);
         services.AddSingleton<ApiKeyFilter>();
         services.AddOpenApi("admin", options => options.AddDocumentTransformer((document, _, _) =>
         {
@@ -40,14 +40,5 @@ internal static class AdminServiceCollectionExtensions
         api.MapOpenApi("/openapi/{documentName}.json");
 
         return endpoints;
-    }
-
-    private sealed class AdminOptionsValidator : IValidateOptions<AdminOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, AdminOptions options)
-        {
-            var errors = options.Validate().ToList();
-            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-        }
     }
 }

@@ -1,7 +1,7 @@
 namespace PushListener.Inbox;
 
 /// <summary>The <c>PushListener:Inbox</c> section: the durable inbox and its dispatcher.</summary>
-public sealed class InboxOptions
+public sealed class InboxOptions : Hosting.IValidatedOptions
 {
     /// <summary>The configuration section name.</summary>
     public const string SectionName = "PushListener:Inbox";

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PushListener.Endpoint;
+using PushListener.Hosting;
 using PushListener.Inbox.Sqlite;
 
 namespace PushListener.Inbox;
@@ -10,8 +11,7 @@ internal static class InboxServiceCollectionExtensions
 {
     public static IServiceCollection AddInbox(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<InboxOptions>().Bind(configuration.GetSection(InboxOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<InboxOptions>>(new InboxOptionsValidator());
+        services.AddValidatedOptions<InboxOptions>(configuration, InboxOptions.SectionName);
         var enabled = configuration.GetValue(InboxOptions.SectionName + ":Enabled", true);
         if (!enabled)
         {
@@ -45,14 +45,5 @@ internal static class InboxServiceCollectionExtensions
         }
 
         return services;
-    }
-
-    private sealed class InboxOptionsValidator : IValidateOptions<InboxOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, InboxOptions options)
-        {
-            var errors = options.Validate().ToList();
-            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-        }
     }
 }

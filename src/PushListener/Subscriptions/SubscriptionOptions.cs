@@ -11,7 +11,7 @@ public enum UnknownSubscriptionPolicy
 }
 
 /// <summary>The <c>PushListener:Subscriptions</c> section.</summary>
-public sealed class SubscriptionOptions
+public sealed class SubscriptionOptions : Hosting.IValidatedOptions
 {
     /// <summary>The configuration section name.</summary>
     public const string SectionName = "PushListener:Subscriptions";

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using PushListener.Hosting;
 using PushListener.Inbox;
 
 namespace PushListener.Subscriptions;
@@ -9,8 +10,7 @@ internal static class SubscriptionServices
 {
     public static IServiceCollection AddSubscriptions(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<SubscriptionOptions>().Bind(configuration.GetSection(SubscriptionOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<SubscriptionOptions>>(new Validator());
+        services.AddValidatedOptions<SubscriptionOptions>(configuration, SubscriptionOptions.SectionName);
         services.TryAddSingleton<RegistrationCatalog>();
         services.AddHostedService<RegistrationLoader>();
         if (configuration.GetValue(InboxOptions.SectionName + ":Enabled", true))
@@ -19,15 +19,6 @@ internal static class SubscriptionServices
         }
 
         return services;
-    }
-
-    private sealed class Validator : IValidateOptions<SubscriptionOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, SubscriptionOptions options)
-        {
-            var errors = options.Validate().ToList();
-            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-        }
     }
 }
 
