@@ -143,6 +143,21 @@ public sealed class ContractTests : IClassFixture<ListenerFactory>
         Assert.Empty(ContractSchemas.Validate(result));
     }
 
+    [Theory]
+    [InlineData(PushListener.Protocol.SoapVersion.Soap11, SubscriptionStatus.OK)]
+    [InlineData(PushListener.Protocol.SoapVersion.Soap11, SubscriptionStatus.Unsubscribe)]
+    [InlineData(PushListener.Protocol.SoapVersion.Soap12, SubscriptionStatus.OK)]
+    [InlineData(PushListener.Protocol.SoapVersion.Soap12, SubscriptionStatus.Unsubscribe)]
+    public void EveryReplyTheWriterProduces_ValidatesAgainstContractSchemas(PushListener.Protocol.SoapVersion version, SubscriptionStatus status)
+    {
+        var reply = XDocument.Parse(System.Text.Encoding.UTF8.GetString(PushListener.Protocol.SendNotificationWriter.Result(version, status).Span));
+
+        var result = reply.Descendants(Soap.M + "SendNotificationResult").Single();
+
+        Assert.Empty(ContractSchemas.Validate(result));
+        Assert.Equal(status.ToString(), result.Value);
+    }
+
     private sealed class LoopbackRemoteAddress : IStartupFilter
     {
         // TestServer has no socket; the forwarded-headers middleware trusts only loopback proxies by default.

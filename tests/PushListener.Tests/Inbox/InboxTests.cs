@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using PushListener.Inbox;
 using PushListener.Inbox.Sqlite;
 using PushListener.Tests.Infrastructure;
@@ -268,5 +269,41 @@ public sealed class InboxTests
         while ((current = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current)
         {
         }
+    }
+}
+
+public sealed class InboxRetentionTests
+{
+    [Fact]
+    public async Task ProcessedEntriesPastRetention_AreDeleted_PendingAndDeadLettersKept()
+    {
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));
+        var broken = new RecordingHandler("broken", c => PushBuilder.SequenceOf(c.Message!) == 2 ? throw new InvalidOperationException("no") : ValueTask.FromResult(HandlerResult.Continue));
+        using var factory = new ListenerFactory()
+            .With("PushListener:Inbox:MaxAttempts", "1")
+            .With("PushListener:Handlers:log:Enabled", "false")
+            .WithServices(s =>
+            {
+                s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock));
+                s.AddNotificationHandler(broken, o => o.Name = "broken");
+            });
+        using var client = factory.CreateClient();
+        var store = factory.Services.GetRequiredService<IInboxStore>();
+        using (await client.SendAsync(Soap.Post(PushBuilder.NewMail(PushBuilder.SubscriptionId(1), 1))))
+        using (await client.SendAsync(Soap.Post(PushBuilder.NewMail(PushBuilder.SubscriptionId(2), 2))))
+        {
+        }
+
+        await Eventually.TrueAsync(async () => (await store.GetStatsAsync(CancellationToken.None)) is { Done: 1, DeadLetters: 1 });
+        clock.Advance(TimeSpan.FromDays(8));
+
+        Assert.Equal(1, await store.DeleteProcessedAsync(clock.GetUtcNow() - TimeSpan.FromDays(7), CancellationToken.None));
+
+        var stats = await store.GetStatsAsync(CancellationToken.None);
+        Assert.Equal((0, 1), (stats.Done, stats.DeadLetters));
+        // After retention a retry is no longer recognised: stored (and delivered) again.
+        using var again = await client.SendAsync(Soap.Post(PushBuilder.NewMail(PushBuilder.SubscriptionId(1), 1)));
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        await Eventually.TrueAsync(() => broken.Calls.Count(c => c.SubscriptionId == PushBuilder.SubscriptionId(1)) == 2);
     }
 }
