@@ -37,6 +37,13 @@ internal static class AdminServiceCollectionExtensions
             api.MapSubscriptionAdmin();
         }
 
+        if (endpoints.ServiceProvider.GetService<Security.RejectionCounter>() is not null)
+        {
+            api.MapGet("/senders/rejections", (Security.RejectionCounter counter) => Results.Ok(counter.Snapshot()))
+                .WithName("GetSenderRejections").WithTags("Senders")
+                .WithSummary("Requests refused by the allow-list, the rate limit or the size limit: totals by reason and the sources seen recently.");
+        }
+
         api.MapOpenApi("/openapi/{documentName}.json");
 
         return endpoints;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PushListener.Admin;
 using PushListener.Endpoint;
+using PushListener.Feeds;
 using PushListener.Handlers.Webhook;
 using PushListener.Inbox;
 using PushListener.Pipeline;
@@ -35,6 +36,7 @@ public static class PushListenerServiceCollectionExtensions
         services.AddInbox(configuration);
         services.AddSubscriptions(configuration);
         services.AddInboxWorkers(configuration);
+        services.AddFeeds(configuration);
         services.AddAdmin(configuration);
         services.AddSenderRestrictions(configuration);
 
@@ -116,6 +118,7 @@ public static class PushListenerServiceCollectionExtensions
 
         endpoints.MapHealthChecks("/healthz");
         endpoints.MapAdmin();
+        endpoints.MapFeeds();
         return endpoints;
     }
 }

@@ -193,6 +193,30 @@ public sealed class SenderRestrictionsEndToEndTests
         Assert.Equal("192.0.2.10", Assert.Single(counts.Sources).Source);
     }
 
+    [Fact]
+    public async Task Rejections_AreShownByTheAdminApi()
+    {
+        using var factory = BehindProxy()
+            .With("PushListener:Admin:ApiKey", ApiKey)
+            .With("PushListener:Senders:AllowedNetworks:0", "192.0.2.0/24");
+        using var client = factory.CreateClient();
+        using (await client.SendAsync(From("203.0.113.9", Push(1))))
+        using (await client.SendAsync(From("203.0.113.9", Push(2))))
+        {
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/senders/rejections");
+        request.Headers.Add("X-Api-Key", ApiKey);
+        using var response = await client.SendAsync(request);
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var source = Assert.Single(json.RootElement.GetProperty("sources").EnumerateArray());
+        Assert.Equal("203.0.113.9", source.GetProperty("source").GetString());
+        Assert.Equal(2, source.GetProperty("count").GetInt64());
+        Assert.Equal("NotAllowed", source.GetProperty("reason").GetString());
+    }
+
     // A reverse proxy on loopback, trusted through the settings, forwarding for the address in X-Forwarded-For.
     private static ListenerFactory BehindProxy() => new ListenerFactory()
         .With("PushListener:ForwardedHeaders:Enabled", "true")
