@@ -21,11 +21,11 @@ internal interface IInboxStore : IAsyncDisposable
     /// <summary>Pending entries with ids above <paramref name="afterId"/>, oldest first.</summary>
     Task<IReadOnlyList<StoredEntry>> ReadPendingAsync(long afterId, int max, CancellationToken cancellationToken);
 
-    /// <summary>Records one delivery attempt: each handler's outcome, and the attempt count.</summary>
+    /// <summary>Records a delivery attempt that had failures: each handler's outcome (so a retry skips those that succeeded), and the attempt count.</summary>
     Task RecordAttemptAsync(long entryId, int attempt, PipelineOutcome outcome, CancellationToken cancellationToken);
 
-    /// <summary>Marks an entry done, with the answer the pipeline earned.</summary>
-    Task CompleteAsync(long entryId, SubscriptionStatus vote, string? reason, CancellationToken cancellationToken);
+    /// <summary>Marks an entry done after <paramref name="attempts"/> attempts, with the answer the pipeline earned.</summary>
+    Task CompleteAsync(long entryId, int attempts, SubscriptionStatus vote, string? reason, CancellationToken cancellationToken);
 
     /// <summary>Moves an entry to the dead letters with its last error.</summary>
     Task DeadLetterAsync(long entryId, string lastError, CancellationToken cancellationToken);

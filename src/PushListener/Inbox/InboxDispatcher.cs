@@ -277,7 +277,7 @@ internal sealed partial class InboxDispatcher : BackgroundService
         }
         else
         {
-            await _store.CompleteAsync(entry.Id, state.Vote, state.VoteReason, cancellationToken).ConfigureAwait(false);
+            await _store.CompleteAsync(entry.Id, state.Attempt, state.Vote, state.VoteReason, cancellationToken).ConfigureAwait(false);
         }
 
         if (state.DeliveredVote is null)
@@ -320,11 +320,17 @@ internal sealed partial class InboxDispatcher : BackgroundService
             }
         }
 
-        await _store.RecordAttemptAsync(state.Entry.Id, state.Attempt, outcome, cancellationToken).ConfigureAwait(false);
         if (state.DeliveredVote is null && _waiters.TryDeliver(state.Entry.DedupeKey, state.Vote))
         {
             // The waiting request hears the vote after the first attempt; retries of failed handlers go on without it.
+            // The vote need not be on disk first: after a crash the entry runs again and votes again.
             state.DeliveredVote = state.Vote;
+        }
+
+        if (outcome.HasFailures)
+        {
+            // Per-handler state matters only when there will be a retry; a clean attempt is recorded by the completion.
+            await _store.RecordAttemptAsync(state.Entry.Id, state.Attempt, outcome, cancellationToken).ConfigureAwait(false);
         }
 
         if (outcome.HasFailures && state.Attempt < _maxAttempts)

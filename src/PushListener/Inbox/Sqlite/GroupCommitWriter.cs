@@ -56,6 +56,7 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
     private void Run()
     {
         var batch = new List<WriteOperation>(_maxBatch);
+        WriterStatements.Attach(_connection);
         try
         {
             while (WaitForWork())
@@ -71,6 +72,7 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
         }
         finally
         {
+            WriterStatements.Detach();
             _stopped.TrySetResult();
         }
     }
@@ -88,12 +90,20 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
         {
             using (var transaction = _connection.BeginTransaction(deferred: false))
             {
-                foreach (var operation in batch)
+                WriterStatements.Enlist(transaction);
+                try
                 {
-                    Execute(operation);
-                }
+                    foreach (var operation in batch)
+                    {
+                        Execute(operation);
+                    }
 
-                transaction.Commit();
+                    transaction.Commit();
+                }
+                finally
+                {
+                    WriterStatements.Enlist(null);
+                }
             }
 
             Interlocked.Increment(ref _transactions);
@@ -116,25 +126,17 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
 
     private void Execute(WriteOperation operation)
     {
-        using (var savepoint = _connection.CreateCommand())
-        {
-            savepoint.CommandText = "SAVEPOINT w";
-            savepoint.ExecuteNonQuery();
-        }
-
+        _connection.Statement("SAVEPOINT w").ExecuteNonQuery();
         try
         {
             operation.Execute(_connection);
-            using var release = _connection.CreateCommand();
-            release.CommandText = "RELEASE w";
-            release.ExecuteNonQuery();
+            _connection.Statement("RELEASE w").ExecuteNonQuery();
         }
         catch (SqliteException ex) when (ex.SqliteErrorCode is not (13 or 10 or 11 or 26))
         {
             // An error of this write alone (constraint, bad value): undo it, keep the rest of the batch.
-            using var rollback = _connection.CreateCommand();
-            rollback.CommandText = "ROLLBACK TO w; RELEASE w";
-            rollback.ExecuteNonQuery();
+            _connection.Statement("ROLLBACK TO w").ExecuteNonQuery();
+            _connection.Statement("RELEASE w").ExecuteNonQuery();
             operation.MarkFailed(ex);
         }
     }

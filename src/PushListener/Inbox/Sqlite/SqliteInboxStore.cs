@@ -116,13 +116,10 @@ internal sealed class SqliteInboxStore(string databasePath, InboxOptions options
         Writer.WriteAsync(connection =>
         {
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            using (var update = connection.CreateCommand())
-            {
-                update.CommandText = "UPDATE inbox SET attempts = $attempt WHERE id = $id";
-                update.Parameters.AddWithValue("$attempt", attempt);
-                update.Parameters.AddWithValue("$id", entryId);
-                update.ExecuteNonQuery();
-            }
+            var update = connection.Statement("UPDATE inbox SET attempts = $attempt WHERE id = $id");
+            update.Parameters.AddWithValue("$attempt", attempt);
+            update.Parameters.AddWithValue("$id", entryId);
+            update.ExecuteNonQuery();
 
             foreach (var handler in outcome.Handlers)
             {
@@ -132,12 +129,11 @@ internal sealed class SqliteInboxStore(string databasePath, InboxOptions options
                 }
 
                 var failed = handler.IsFailure;
-                using var delivery = connection.CreateCommand();
-                delivery.CommandText = """
+                var delivery = connection.Statement("""
                     INSERT INTO deliveries (entry_id, handler, status, attempts, last_error, updated_at)
                     VALUES ($id, $handler, $status, 1, $error, $now)
                     ON CONFLICT (entry_id, handler) DO UPDATE SET status = $status, attempts = attempts + 1, last_error = $error, updated_at = $now
-                    """;
+                    """);
                 delivery.Parameters.AddWithValue("$id", entryId);
                 delivery.Parameters.AddWithValue("$handler", handler.Handler);
                 delivery.Parameters.AddWithValue("$status", failed ? 1 : 0);
@@ -146,11 +142,10 @@ internal sealed class SqliteInboxStore(string databasePath, InboxOptions options
                 delivery.ExecuteNonQuery();
                 if (failed)
                 {
-                    using var stats = connection.CreateCommand();
-                    stats.CommandText = """
+                    var stats = connection.Statement("""
                         INSERT INTO handler_failures (handler, failures, last_error, last_failed_at) VALUES ($handler, 1, $error, $now)
                         ON CONFLICT (handler) DO UPDATE SET failures = failures + 1, last_error = $error, last_failed_at = $now
-                        """;
+                        """);
                     stats.Parameters.AddWithValue("$handler", handler.Handler);
                     stats.Parameters.AddWithValue("$error", handler.Detail ?? handler.Status.ToString());
                     stats.Parameters.AddWithValue("$now", now);
@@ -161,11 +156,11 @@ internal sealed class SqliteInboxStore(string databasePath, InboxOptions options
             return true;
         }, cancellationToken).AsTask();
 
-    public Task CompleteAsync(long entryId, SubscriptionStatus vote, string? reason, CancellationToken cancellationToken) =>
+    public Task CompleteAsync(long entryId, int attempts, SubscriptionStatus vote, string? reason, CancellationToken cancellationToken) =>
         Writer.WriteAsync(connection =>
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE inbox SET state = 1, vote = $vote, vote_reason = $reason, finished_at = $now, last_error = NULL WHERE id = $id";
+            var command = connection.Statement("UPDATE inbox SET state = 1, attempts = $attempts, vote = $vote, vote_reason = $reason, finished_at = $now, last_error = NULL WHERE id = $id");
+            command.Parameters.AddWithValue("$attempts", attempts);
             command.Parameters.AddWithValue("$vote", (int)vote);
             command.Parameters.AddWithValue("$reason", (object?)reason ?? DBNull.Value);
             command.Parameters.AddWithValue("$now", time.GetUtcNow().ToUnixTimeMilliseconds());

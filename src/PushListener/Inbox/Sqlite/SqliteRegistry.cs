@@ -12,14 +12,35 @@ internal static class SqliteRegistry
 {
     private static readonly string[] CountColumns = ["c_copied", "c_created", "c_deleted", "c_modified", "c_moved", "c_newmail", "c_status", "c_freebusy"];
 
+    private static readonly string UpsertSubscription = $"""
+        INSERT INTO subscriptions (subscription_id, state, registration, first_seen, last_seen, last_watermark, last_previous_watermark, request_server_version,
+            expected_interval_ms, interval_source, last_push_heartbeat, notifications, gaps, {string.Join(", ", CountColumns)}, last_error, last_error_at)
+        VALUES ($sub, $state, $registration, $now, $now, $wm, $prev, $version, $interval, $source, $hb, 1, $gap, {string.Join(", ", CountColumns.Select((_, i) => "$c" + i))},
+            $error, $errorAt)
+        ON CONFLICT (subscription_id) DO UPDATE SET
+            state = $state,
+            registration = coalesce($registration, registration),
+            last_seen = $now,
+            last_watermark = coalesce($wm, last_watermark),
+            last_previous_watermark = coalesce($prev, last_previous_watermark),
+            request_server_version = coalesce($version, request_server_version),
+            expected_interval_ms = CASE WHEN interval_source = 'registered' AND $source = 'learned' THEN expected_interval_ms ELSE coalesce($interval, expected_interval_ms) END,
+            interval_source = CASE WHEN interval_source = 'registered' AND $source = 'learned' THEN interval_source ELSE coalesce($source, interval_source) END,
+            last_push_heartbeat = $hb,
+            notifications = notifications + 1,
+            gaps = gaps + $gap,
+            {string.Join(", ", CountColumns.Select((c, i) => $"{c} = {c} + $c{i}"))},
+            last_error = coalesce($error, last_error),
+            last_error_at = coalesce($errorAt, last_error_at)
+        """;
+
     public static AppendResult Append(SqliteConnection connection, InboxAppend append)
     {
-        using (var existing = connection.CreateCommand())
         {
-            existing.CommandText = """
+            var existing = connection.Statement("""
                 SELECT i.id, i.state, i.vote, s.state FROM inbox i LEFT JOIN subscriptions s ON s.subscription_id = i.subscription_id
                 WHERE i.dedupe_key = $key
-                """;
+                """);
             existing.Parameters.AddWithValue("$key", append.DedupeKey);
             using var reader = existing.ExecuteReader();
             if (reader.Read())
@@ -54,9 +75,8 @@ internal static class SqliteRegistry
         string? registration = null;
         long lastSeen = 0;
         var lastPushHeartbeat = false;
-        using (var select = connection.CreateCommand())
         {
-            select.CommandText = "SELECT state, last_watermark, last_seen, last_push_heartbeat, registration FROM subscriptions WHERE subscription_id = $sub";
+            var select = connection.Statement("SELECT state, last_watermark, last_seen, last_push_heartbeat, registration FROM subscriptions WHERE subscription_id = $sub");
             select.Parameters.AddWithValue("$sub", subscription);
             using var reader = select.ExecuteReader();
             if (reader.Read())
@@ -109,29 +129,7 @@ internal static class SqliteRegistry
             intervalSource = "learned";
         }
 
-        using var upsert = connection.CreateCommand();
-        var counts = string.Join(", ", CountColumns.Select((c, i) => $"{c} = {c} + $c{i}"));
-        upsert.CommandText = $"""
-            INSERT INTO subscriptions (subscription_id, state, registration, first_seen, last_seen, last_watermark, last_previous_watermark, request_server_version,
-                expected_interval_ms, interval_source, last_push_heartbeat, notifications, gaps, {string.Join(", ", CountColumns)}, last_error, last_error_at)
-            VALUES ($sub, $state, $registration, $now, $now, $wm, $prev, $version, $interval, $source, $hb, 1, $gap, {string.Join(", ", CountColumns.Select((_, i) => "$c" + i))},
-                $error, $errorAt)
-            ON CONFLICT (subscription_id) DO UPDATE SET
-                state = $state,
-                registration = coalesce($registration, registration),
-                last_seen = $now,
-                last_watermark = coalesce($wm, last_watermark),
-                last_previous_watermark = coalesce($prev, last_previous_watermark),
-                request_server_version = coalesce($version, request_server_version),
-                expected_interval_ms = CASE WHEN interval_source = 'registered' AND $source = 'learned' THEN expected_interval_ms ELSE coalesce($interval, expected_interval_ms) END,
-                interval_source = CASE WHEN interval_source = 'registered' AND $source = 'learned' THEN interval_source ELSE coalesce($source, interval_source) END,
-                last_push_heartbeat = $hb,
-                notifications = notifications + 1,
-                gaps = gaps + $gap,
-                {counts},
-                last_error = coalesce($error, last_error),
-                last_error_at = coalesce($errorAt, last_error_at)
-            """;
+        var upsert = connection.Statement(UpsertSubscription);
         upsert.Parameters.AddWithValue("$sub", subscription);
         upsert.Parameters.AddWithValue("$state", (int)newState);
         upsert.Parameters.AddWithValue("$registration", (object?)registration ?? DBNull.Value);
@@ -225,12 +223,11 @@ internal static class SqliteRegistry
 
     private static long InsertEntry(SqliteConnection connection, EntryKind kind, string key, string? subscription, int index, DateTimeOffset receivedAt, string? version, string? registration, byte[] body)
     {
-        using var insert = connection.CreateCommand();
-        insert.CommandText = """
+        var insert = connection.Statement("""
             INSERT INTO inbox (kind, dedupe_key, subscription_id, message_index, received_at, request_server_version, registration, body)
             VALUES ($kind, $key, $sub, $index, $received, $version, $registration, $body)
             RETURNING id
-            """;
+            """);
         insert.Parameters.AddWithValue("$kind", (int)kind);
         insert.Parameters.AddWithValue("$key", key);
         insert.Parameters.AddWithValue("$sub", (object?)subscription ?? DBNull.Value);
