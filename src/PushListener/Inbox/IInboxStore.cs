@@ -18,8 +18,14 @@ internal interface IInboxStore : IAsyncDisposable
     /// </summary>
     ValueTask<AppendResult> AppendAsync(InboxAppend append, CancellationToken cancellationToken);
 
-    /// <summary>Pending entries with ids above <paramref name="afterId"/>, oldest first.</summary>
+    /// <summary>
+    /// Pending entries with ids above <paramref name="afterId"/>, oldest first. Notification bodies are not read (the
+    /// dispatcher usually holds the parsed message already): <see cref="ReadBodyAsync"/> fetches one when needed.
+    /// </summary>
     Task<IReadOnlyList<StoredEntry>> ReadPendingAsync(long afterId, int max, CancellationToken cancellationToken);
+
+    /// <summary>The stored SOAP body of an entry, or null when it is gone.</summary>
+    Task<byte[]?> ReadBodyAsync(long entryId, CancellationToken cancellationToken);
 
     /// <summary>Records a delivery attempt that had failures: each handler's outcome (so a retry skips those that succeeded), and the attempt count.</summary>
     Task RecordAttemptAsync(long entryId, int attempt, PipelineOutcome outcome, CancellationToken cancellationToken);

@@ -237,7 +237,9 @@ internal sealed partial class InboxDispatcher : BackgroundService
         }
         else if (!_parsed.TryRemove(entry.Id, out message))
         {
-            if (!TryParse(entry, out message, out var error))
+            // Not parsed in this process (recovered after a restart, replayed, or past the cache): read the stored body.
+            var body = await _store.ReadBodyAsync(entry.Id, cancellationToken).ConfigureAwait(false) ?? [];
+            if (!TryParse(entry with { Body = body }, out message, out var error))
             {
                 await _store.DeadLetterAsync(entry.Id, error, cancellationToken).ConfigureAwait(false);
                 ResolveVote(entry, SubscriptionStatus.OK, null);

@@ -86,8 +86,12 @@ internal sealed class NotificationPipeline : IAsyncDisposable
             var context = lifecycle is not null
                 ? new NotificationContext(lifecycle, push, attempt, step.Logger, services, timeout.Token)
                 : new NotificationContext(message!, push, attempt, step.Logger, services, timeout.Token);
+            var pending = step.Handler.HandleAsync(context);
+            // Handlers that finish synchronously (log, null, filtered-out feeds) skip the timeout machinery; for the others,
             // WaitAsync bounds handlers that ignore their token too: the pipeline moves on, the straggler is abandoned.
-            var result = await step.Handler.HandleAsync(context).AsTask().WaitAsync(step.Registration.Timeout, _time, cancellationToken).ConfigureAwait(false);
+            var result = pending.IsCompletedSuccessfully
+                ? pending.Result
+                : await pending.AsTask().WaitAsync(step.Registration.Timeout, _time, cancellationToken).ConfigureAwait(false);
             if (result.Verdict == HandlerVerdict.Unsubscribe)
             {
                 PipelineLog.UnsubscribeVote(_logger, step.Name, subscriptionId, result.Reason);

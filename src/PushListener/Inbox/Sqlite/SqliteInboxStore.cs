@@ -69,7 +69,8 @@ internal sealed class SqliteInboxStore(string databasePath, InboxOptions options
         await using (var command = connection.CreateCommand())
         {
             command.CommandText = """
-                SELECT id, kind, dedupe_key, subscription_id, message_index, received_at, request_server_version, registration, body, attempts
+                SELECT id, kind, dedupe_key, subscription_id, message_index, received_at, request_server_version, registration,
+                       CASE WHEN kind = 1 THEN body END, attempts
                 FROM inbox WHERE state = 0 AND id > $after ORDER BY id LIMIT $max
                 """;
             command.Parameters.AddWithValue("$after", afterId);
@@ -86,7 +87,7 @@ internal sealed class SqliteInboxStore(string databasePath, InboxOptions options
                     DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
                     reader.IsDBNull(6) ? null : reader.GetString(6),
                     reader.IsDBNull(7) ? null : reader.GetString(7),
-                    (byte[])reader.GetValue(8),
+                    reader.IsDBNull(8) ? [] : (byte[])reader.GetValue(8),
                     reader.GetInt32(9),
                     new HashSet<string>(StringComparer.Ordinal)));
             }
@@ -110,6 +111,15 @@ internal sealed class SqliteInboxStore(string databasePath, InboxOptions options
         }
 
         return entries;
+    }
+
+    public async Task<byte[]?> ReadBodyAsync(long entryId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT body FROM inbox WHERE id = $id";
+        command.Parameters.AddWithValue("$id", entryId);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as byte[];
     }
 
     public Task RecordAttemptAsync(long entryId, int attempt, PipelineOutcome outcome, CancellationToken cancellationToken) =>
