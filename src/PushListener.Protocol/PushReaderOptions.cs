@@ -1,3 +1,5 @@
+using System.Xml;
+
 namespace PushListener.Protocol;
 
 /// <summary>Limits that make hostile documents cheap to refuse.</summary>
@@ -14,4 +16,9 @@ public sealed class PushReaderOptions
 
     /// <summary>Most events in one request over all messages. Default 10,000.</summary>
     public int MaxEvents { get; init; } = 10_000;
+
+    // Built once per options instance: XmlReader.Create only reads settings, so sharing them across threads is safe.
+    private XmlReaderSettings? _readerSettings;
+
+    internal XmlReaderSettings ReaderSettings => _readerSettings ??= SendNotificationReader.CreateSettings(this);
 }

@@ -17,7 +17,7 @@ public static class SendNotificationReader
         options ??= PushReaderOptions.Default;
         try
         {
-            using var reader = XmlReader.Create(body, CreateSettings(options));
+            using var reader = XmlReader.Create(body, options.ReaderSettings);
             return new Parser(reader, options).ReadEnvelope();
         }
         catch (XmlException ex)
@@ -35,7 +35,7 @@ public static class SendNotificationReader
         return Read(stream, options);
     }
 
-    private static XmlReaderSettings CreateSettings(PushReaderOptions options) => new()
+    internal static XmlReaderSettings CreateSettings(PushReaderOptions options) => new()
     {
         // No DTDs, no resolver: entity expansion and external entities are impossible, not merely limited.
         DtdProcessing = DtdProcessing.Prohibit,

@@ -33,7 +33,7 @@ internal sealed partial class InboxDispatcher : BackgroundService
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly SemaphoreSlim _concurrency;
     private readonly Dictionary<string, Queue<StoredEntry>> _queues = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<long, NotificationMessage> _parsed = new();
+    private readonly ConcurrentDictionary<string, NotificationMessage> _parsed = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, bool> _drains = new();
     private int _inMemory;
     private long _lastFedId;
@@ -85,14 +85,20 @@ internal sealed partial class InboxDispatcher : BackgroundService
         }
     }
 
-    /// <summary>Offers the parsed message of a just-stored entry, so the feeder need not parse its body again.</summary>
-    public void Offer(long entryId, NotificationMessage message)
+    /// <summary>
+    /// Offers the parsed message of an entry about to be stored, by dedupe key, before the write: the feeder may read the
+    /// committed row before the request resumes, and must then find the message instead of parsing the body again.
+    /// </summary>
+    public void Offer(string dedupeKey, NotificationMessage message)
     {
         if (_parsed.Count < _options.MaxInMemoryEntries)
         {
-            _parsed.TryAdd(entryId, message);
+            _parsed.TryAdd(dedupeKey, message);
         }
     }
+
+    /// <summary>Withdraws an offer whose entry was not stored (a duplicate, or the write failed).</summary>
+    public void Withdraw(string dedupeKey) => _parsed.TryRemove(dedupeKey, out _);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -235,7 +241,7 @@ internal sealed partial class InboxDispatcher : BackgroundService
                 return;
             }
         }
-        else if (!_parsed.TryRemove(entry.Id, out message))
+        else if (!_parsed.TryRemove(entry.DedupeKey, out message))
         {
             // Not parsed in this process (recovered after a restart, replayed, or past the cache): read the stored body.
             var body = await _store.ReadBodyAsync(entry.Id, cancellationToken).ConfigureAwait(false) ?? [];

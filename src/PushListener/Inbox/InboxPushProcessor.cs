@@ -68,6 +68,7 @@ internal sealed class InboxPushProcessor(
             {
                 keys[i] = DedupeKey.For(messages[i], body, i);
                 pending[i] = waiters.Register(keys[i]);
+                dispatcher.Offer(keys[i], messages[i]);
             }
 
             // Once queued, the write completes even if Exchange hangs up: a retry then finds it as a duplicate.
@@ -81,6 +82,14 @@ internal sealed class InboxPushProcessor(
         catch
         {
             Forget(keys, pending);
+            foreach (var key in keys)
+            {
+                if (key is not null)
+                {
+                    dispatcher.Withdraw(key);
+                }
+            }
+
             throw;
         }
 
@@ -90,9 +99,12 @@ internal sealed class InboxPushProcessor(
         {
             unsubscribe |= results[i].Unsubscribe;
             anyNew |= results[i].LifecycleEvents > 0;
-            if (!results[i].IsDuplicate)
+            if (results[i].IsDuplicate)
             {
-                dispatcher.Offer(results[i].EntryId, messages[i]);
+                dispatcher.Withdraw(keys[i]);
+            }
+            else
+            {
                 anyNew = true;
             }
         }
