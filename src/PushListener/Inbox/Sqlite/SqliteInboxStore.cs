@@ -41,7 +41,15 @@ internal sealed class SqliteInboxStore(string databasePath, InboxOptions options
         {
             connection.Open();
             Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;");
+            var version = Convert.ToInt64(Scalar(connection, "PRAGMA user_version"), CultureInfo.InvariantCulture);
+            var hasTables = Scalar(connection, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'inbox'") is not null;
+            if (hasTables && version != SqliteSchema.Version)
+            {
+                throw new InvalidOperationException($"{DatabasePath} has inbox schema version {version}; this build uses version {SqliteSchema.Version}. It was made by an older pre-release build: move it aside (after replaying or exporting what it holds) and start again.");
+            }
+
             Execute(connection, SqliteSchema.Create);
+            Execute(connection, $"PRAGMA user_version = {SqliteSchema.Version}");
             if (options.MaxSizeMegabytes > 0)
             {
                 var pageSize = Convert.ToInt64(Scalar(connection, "PRAGMA page_size"), CultureInfo.InvariantCulture);
@@ -70,7 +78,7 @@ internal sealed class SqliteInboxStore(string databasePath, InboxOptions options
         {
             command.CommandText = """
                 SELECT id, kind, dedupe_key, subscription_id, message_index, received_at, request_server_version, registration,
-                       CASE WHEN kind = 1 THEN body END, attempts
+                       CASE WHEN kind = 1 THEN (SELECT body FROM inbox_bodies b WHERE b.id = inbox.id) END, attempts
                 FROM inbox WHERE state = 0 AND id > $after ORDER BY id LIMIT $max
                 """;
             command.Parameters.AddWithValue("$after", afterId);
@@ -117,7 +125,7 @@ internal sealed class SqliteInboxStore(string databasePath, InboxOptions options
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT body FROM inbox WHERE id = $id";
+        command.CommandText = "SELECT body FROM inbox_bodies WHERE id = $id";
         command.Parameters.AddWithValue("$id", entryId);
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as byte[];
     }
@@ -270,21 +278,49 @@ internal sealed class SqliteInboxStore(string databasePath, InboxOptions options
 
             foreach (var id in ids)
             {
-                using var move = connection.CreateCommand();
-                move.CommandText = """
-                    INSERT INTO inbox (kind, dedupe_key, subscription_id, message_index, received_at, request_server_version, registration, body, state, attempts)
-                    SELECT kind, '#replay' || id || ':' || dedupe_key, subscription_id, message_index, received_at, request_server_version, registration, body, 0, 0 FROM inbox WHERE id = $id;
-                    UPDATE deliveries SET entry_id = last_insert_rowid(), attempts = 0 WHERE entry_id = $id AND status = 0;
-                    DELETE FROM deliveries WHERE entry_id = $id;
-                    DELETE FROM inbox WHERE id = $id;
-                    UPDATE inbox SET dedupe_key = substr(dedupe_key, instr(dedupe_key, ':') + 1) WHERE id = last_insert_rowid();
-                    """;
-                move.Parameters.AddWithValue("$id", id);
-                move.ExecuteNonQuery();
+                Replay(connection, id);
             }
 
             return ids.Count;
         }, cancellationToken).AsTask();
+
+    // The copy takes a placeholder hash until the original, which holds the unique dedupe hash, is gone.
+    private static void Replay(SqliteConnection connection, long id)
+    {
+        byte[] hash;
+        long copy;
+        using (var insert = connection.CreateCommand())
+        {
+            insert.CommandText = """
+                INSERT INTO inbox (kind, dedupe_key, dedupe_hash, subscription_id, message_index, received_at, request_server_version, registration, state, attempts)
+                SELECT kind, dedupe_key, randomblob(32), subscription_id, message_index, received_at, request_server_version, registration, 0, 0 FROM inbox WHERE id = $id
+                RETURNING id
+                """;
+            insert.Parameters.AddWithValue("$id", id);
+            copy = (long)insert.ExecuteScalar()!;
+        }
+
+        using (var read = connection.CreateCommand())
+        {
+            read.CommandText = "SELECT dedupe_hash FROM inbox WHERE id = $id";
+            read.Parameters.AddWithValue("$id", id);
+            hash = (byte[])read.ExecuteScalar()!;
+        }
+
+        using var move = connection.CreateCommand();
+        move.CommandText = """
+            INSERT INTO inbox_bodies (id, body) SELECT $copy, body FROM inbox_bodies WHERE id = $id;
+            UPDATE deliveries SET entry_id = $copy, attempts = 0 WHERE entry_id = $id AND status = 0;
+            DELETE FROM deliveries WHERE entry_id = $id;
+            DELETE FROM inbox_bodies WHERE id = $id;
+            DELETE FROM inbox WHERE id = $id;
+            UPDATE inbox SET dedupe_hash = $hash WHERE id = $copy;
+            """;
+        move.Parameters.AddWithValue("$id", id);
+        move.Parameters.AddWithValue("$copy", copy);
+        move.Parameters.AddWithValue("$hash", hash);
+        move.ExecuteNonQuery();
+    }
 
     public Task<int> PurgeDeadLettersAsync(long? entryId, CancellationToken cancellationToken) =>
         Writer.WriteAsync(connection =>
@@ -292,6 +328,7 @@ internal sealed class SqliteInboxStore(string databasePath, InboxOptions options
             using var command = connection.CreateCommand();
             command.CommandText = """
                 DELETE FROM deliveries WHERE entry_id IN (SELECT id FROM inbox WHERE state = 2 AND ($id IS NULL OR id = $id));
+                DELETE FROM inbox_bodies WHERE id IN (SELECT id FROM inbox WHERE state = 2 AND ($id IS NULL OR id = $id));
                 DELETE FROM inbox WHERE state = 2 AND ($id IS NULL OR id = $id);
                 """;
             command.Parameters.AddWithValue("$id", (object?)entryId ?? DBNull.Value);
@@ -345,6 +382,7 @@ internal sealed class SqliteInboxStore(string databasePath, InboxOptions options
             using var command = connection.CreateCommand();
             command.CommandText = """
                 DELETE FROM deliveries WHERE entry_id IN (SELECT id FROM inbox WHERE state = 1 AND received_at < $before);
+                DELETE FROM inbox_bodies WHERE id IN (SELECT id FROM inbox WHERE state = 1 AND received_at < $before);
                 DELETE FROM inbox WHERE state = 1 AND received_at < $before;
                 """;
             command.Parameters.AddWithValue("$before", before.ToUnixTimeMilliseconds());

@@ -39,9 +39,9 @@ internal static class SqliteRegistry
         {
             var existing = connection.Statement("""
                 SELECT i.id, i.state, i.vote, s.state FROM inbox i LEFT JOIN subscriptions s ON s.subscription_id = i.subscription_id
-                WHERE i.dedupe_key = $key
+                WHERE i.dedupe_hash = $hash
                 """);
-            existing.Parameters.AddWithValue("$key", append.DedupeKey);
+            existing.Parameters.AddWithValue("$hash", HashKey(append.DedupeKey));
             using var reader = existing.ExecuteReader();
             if (reader.Read())
             {
@@ -224,18 +224,26 @@ internal static class SqliteRegistry
     private static long InsertEntry(SqliteConnection connection, EntryKind kind, string key, string? subscription, int index, DateTimeOffset receivedAt, string? version, string? registration, byte[] body)
     {
         var insert = connection.Statement("""
-            INSERT INTO inbox (kind, dedupe_key, subscription_id, message_index, received_at, request_server_version, registration, body)
-            VALUES ($kind, $key, $sub, $index, $received, $version, $registration, $body)
+            INSERT INTO inbox (kind, dedupe_key, dedupe_hash, subscription_id, message_index, received_at, request_server_version, registration)
+            VALUES ($kind, $key, $hash, $sub, $index, $received, $version, $registration)
             RETURNING id
             """);
         insert.Parameters.AddWithValue("$kind", (int)kind);
         insert.Parameters.AddWithValue("$key", key);
+        insert.Parameters.AddWithValue("$hash", HashKey(key));
         insert.Parameters.AddWithValue("$sub", (object?)subscription ?? DBNull.Value);
         insert.Parameters.AddWithValue("$index", index);
         insert.Parameters.AddWithValue("$received", receivedAt.ToUnixTimeMilliseconds());
         insert.Parameters.AddWithValue("$version", (object?)version ?? DBNull.Value);
         insert.Parameters.AddWithValue("$registration", (object?)registration ?? DBNull.Value);
-        insert.Parameters.AddWithValue("$body", body);
-        return (long)insert.ExecuteScalar()!;
+        var id = (long)insert.ExecuteScalar()!;
+        var storeBody = connection.Statement("INSERT INTO inbox_bodies (id, body) VALUES ($id, $body)");
+        storeBody.Parameters.AddWithValue("$id", id);
+        storeBody.Parameters.AddWithValue("$body", body);
+        storeBody.ExecuteNonQuery();
+        return id;
     }
+
+    /// <summary>The indexed form of a dedupe key.</summary>
+    public static byte[] HashKey(string key) => System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key));
 }

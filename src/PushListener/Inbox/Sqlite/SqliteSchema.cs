@@ -3,17 +3,20 @@ namespace PushListener.Inbox.Sqlite;
 /// <summary>The inbox schema. Idempotent: applied at every start.</summary>
 internal static class SqliteSchema
 {
+    /// <summary>Stored in <c>PRAGMA user_version</c>; a database of another version is refused with a clear message.</summary>
+    public const int Version = 1;
+
     public const string Create = """
         CREATE TABLE IF NOT EXISTS inbox (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             kind INTEGER NOT NULL DEFAULT 0,
-            dedupe_key TEXT NOT NULL UNIQUE,
+            dedupe_key TEXT NOT NULL,
+            dedupe_hash BLOB NOT NULL UNIQUE,
             subscription_id TEXT,
             message_index INTEGER NOT NULL,
             received_at INTEGER NOT NULL,
             request_server_version TEXT,
             registration TEXT,
-            body BLOB NOT NULL,
             state INTEGER NOT NULL DEFAULT 0,
             attempts INTEGER NOT NULL DEFAULT 0,
             vote INTEGER,
@@ -22,6 +25,12 @@ internal static class SqliteSchema
             finished_at INTEGER
         );
         CREATE INDEX IF NOT EXISTS inbox_state ON inbox (state, id);
+        -- Bodies live apart so that state changes rewrite a small row, not the whole SOAP body; the dedupe index holds
+        -- a 32-byte hash instead of the long key.
+        CREATE TABLE IF NOT EXISTS inbox_bodies (
+            id INTEGER PRIMARY KEY,
+            body BLOB NOT NULL
+        );
         CREATE TABLE IF NOT EXISTS deliveries (
             entry_id INTEGER NOT NULL,
             handler TEXT NOT NULL,
