@@ -55,3 +55,37 @@ internal sealed partial class InboxRetentionService(IInboxStore store, Microsoft
     [LoggerMessage(322, LogLevel.Warning, "Inbox cleanup failed; trying again at the next interval")]
     private static partial void CleanupFailed(ILogger logger, Exception exception);
 }
+
+/// <summary>Checkpoints the SQLite WAL in the background, once a second, off the writer's thread.</summary>
+internal sealed partial class InboxCheckpointService(IInboxStore store, TimeProvider time, ILogger<InboxCheckpointService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (store is not Sqlite.SqliteInboxStore sqlite)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    await sqlite.CheckpointAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    CheckpointFailed(logger, ex);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    [LoggerMessage(323, LogLevel.Warning, "Checkpointing the inbox's write-ahead log failed; trying again in a second")]
+    private static partial void CheckpointFailed(ILogger logger, Exception exception);
+}

@@ -42,6 +42,7 @@ internal static class InboxServiceCollectionExtensions
         {
             services.AddHostedService(sp => sp.GetRequiredService<InboxDispatcher>());
             services.AddHostedService<InboxRetentionService>();
+            services.AddHostedService<InboxCheckpointService>();
         }
 
         return services;

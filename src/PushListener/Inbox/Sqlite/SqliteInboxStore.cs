@@ -40,7 +40,9 @@ internal sealed class SqliteInboxStore(string databasePath, InboxOptions options
         try
         {
             connection.Open();
-            Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;");
+            // The writer's page cache (16 MB) keeps recent index and registry pages in memory; checkpoints move to a
+            // background connection (CheckpointAsync) so that the writer's commits never copy the WAL back.
+            Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; PRAGMA cache_size=-16384; PRAGMA wal_autocheckpoint=0;");
             var version = Convert.ToInt64(Scalar(connection, "PRAGMA user_version"), CultureInfo.InvariantCulture);
             var hasTables = Scalar(connection, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'inbox'") is not null;
             if (hasTables && version != SqliteSchema.Version)
@@ -524,6 +526,18 @@ internal sealed class SqliteInboxStore(string databasePath, InboxOptions options
         }
 
         SqliteConnection.ClearAllPools();
+    }
+
+    /// <summary>
+    /// Copies committed WAL frames into the database without blocking the writer (PASSIVE), and restarts the WAL when
+    /// readers allow it, so that it does not grow without bound. Called periodically by <see cref="InboxCheckpointService"/>.
+    /// </summary>
+    public async Task CheckpointAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
