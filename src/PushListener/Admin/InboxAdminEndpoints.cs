@@ -39,7 +39,7 @@ internal static class InboxAdminEndpoints
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"No dead letter {id}.");
         }
 
-        dispatcher.Notify();
+        dispatcher.NotifyStoreChanged();
         return Results.Ok(new { Replayed = replayed });
     }
 }

@@ -19,6 +19,12 @@ internal interface IInboxStore : IAsyncDisposable
     ValueTask<AppendResult> AppendAsync(InboxAppend append, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Called with each entry an append wrote, right after its commit and in id order (on the writer's thread: keep it
+    /// short). Lets the dispatcher take new entries without reading them back; it still reads the store to catch up.
+    /// </summary>
+    Action<StoredEntry>? Committed { get; set; }
+
+    /// <summary>
     /// Pending entries with ids above <paramref name="afterId"/>, oldest first. Notification bodies are not read (the
     /// dispatcher usually holds the parsed message already): <see cref="ReadBodyAsync"/> fetches one when needed.
     /// </summary>

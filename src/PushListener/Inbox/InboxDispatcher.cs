@@ -35,7 +35,9 @@ internal sealed partial class InboxDispatcher : BackgroundService
     private readonly Dictionary<string, Queue<StoredEntry>> _queues = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, NotificationMessage> _parsed = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, bool> _drains = new();
+    private readonly ConcurrentQueue<StoredEntry> _committed = new();
     private int _inMemory;
+    private int _storeChanged;
     private long _lastFedId;
 
     public InboxDispatcher(IInboxStore store, NotificationPipeline pipeline, ReplyWaiters waiters, StickyVotes sticky, RegistrationCatalog registrations, IOptions<InboxOptions> options, TimeProvider time, ILogger<InboxDispatcher> logger)
@@ -48,6 +50,7 @@ internal sealed partial class InboxDispatcher : BackgroundService
         _options = options.Value;
         _logger = logger;
         _concurrency = new SemaphoreSlim(_options.Concurrency, _options.Concurrency);
+        store.Committed = OnCommitted;
         var maxAttempts = _options.MaxAttempts;
         _retry = new ResiliencePipelineBuilder<PipelineOutcome> { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions<PipelineOutcome>
@@ -85,6 +88,13 @@ internal sealed partial class InboxDispatcher : BackgroundService
         }
     }
 
+    /// <summary>Wakes the feeder to read the store: entries became pending that no append published (replays, the watchdog).</summary>
+    public void NotifyStoreChanged()
+    {
+        Volatile.Write(ref _storeChanged, 1);
+        Notify();
+    }
+
     /// <summary>
     /// Offers the parsed message of an entry about to be stored, by dedupe key, before the write: the feeder may read the
     /// committed row before the request resumes, and must then find the message instead of parsing the body again.
@@ -102,13 +112,17 @@ internal sealed partial class InboxDispatcher : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // The first round reads everything pending from the store (recovery after a restart).
+        var readStore = true;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await FeedAsync(stoppingToken).ConfigureAwait(false);
-                // The timer catches entries other processes made pending (replays from the command line).
-                await _wake.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(false);
+                readStore |= Interlocked.Exchange(ref _storeChanged, 0) == 1;
+                await FeedAsync(readStore, stoppingToken).ConfigureAwait(false);
+                // Woken for committed entries; the timeout reads the store for entries other processes made pending
+                // (replays from the command line) and for those left there past the memory bound.
+                readStore = !await _wake.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -126,8 +140,45 @@ internal sealed partial class InboxDispatcher : BackgroundService
         await Task.WhenAll(_drains.Keys).ConfigureAwait(false);
     }
 
-    private async Task FeedAsync(CancellationToken cancellationToken)
+    // On the writer's thread, in commit (= id) order. Past the memory bound, entries are left to the store: they are
+    // pending rows, and the feeder reads them in order once there is room.
+    private void OnCommitted(StoredEntry entry)
     {
+        if (_committed.Count < _options.MaxInMemoryEntries)
+        {
+            _committed.Enqueue(entry);
+        }
+
+        Notify();
+    }
+
+    private async Task FeedAsync(bool readStore, CancellationToken cancellationToken)
+    {
+        while (Volatile.Read(ref _inMemory) < _options.MaxInMemoryEntries && _committed.TryPeek(out var next))
+        {
+            if (next.Id <= _lastFedId)
+            {
+                _committed.TryDequeue(out _);
+            }
+            else if (next.Id == _lastFedId + 1)
+            {
+                _committed.TryDequeue(out _);
+                Enqueue(next, cancellationToken);
+                _lastFedId = next.Id;
+            }
+            else
+            {
+                // A gap: rows this process did not append (a replay, another process), or entries dropped past the bound.
+                readStore = true;
+                break;
+            }
+        }
+
+        if (!readStore)
+        {
+            return;
+        }
+
         while (true)
         {
             var room = _options.MaxInMemoryEntries - Volatile.Read(ref _inMemory);
@@ -145,6 +196,13 @@ internal sealed partial class InboxDispatcher : BackgroundService
 
             if (page.Count < Math.Min(room, 256))
             {
+                // Caught up with the store. If the next committed entry is further on, the ids between are not pending
+                // (done already, or gone): nothing to wait for.
+                if (page.Count == 0 && _committed.TryPeek(out var first) && first.Id > _lastFedId + 1)
+                {
+                    _lastFedId = first.Id - 1;
+                }
+
                 return;
             }
         }

@@ -93,25 +93,15 @@ internal sealed class InboxPushProcessor(
             throw;
         }
 
-        var anyNew = false;
+        // New entries reached the dispatcher at their commit (IInboxStore.Committed); duplicates need no parsed copy.
         var unsubscribe = refused > 0;
         for (var i = 0; i < messages.Count; i++)
         {
             unsubscribe |= results[i].Unsubscribe;
-            anyNew |= results[i].LifecycleEvents > 0;
             if (results[i].IsDuplicate)
             {
                 dispatcher.Withdraw(keys[i]);
             }
-            else
-            {
-                anyNew = true;
-            }
-        }
-
-        if (anyNew)
-        {
-            dispatcher.Notify();
         }
 
         var status = await AwaitVotesAsync(keys, pending, results, cancellationToken).ConfigureAwait(false);

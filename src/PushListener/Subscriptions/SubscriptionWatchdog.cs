@@ -37,7 +37,7 @@ internal sealed partial class SubscriptionWatchdog(IInboxStore store, InboxDispa
 
             if (silent.Count > 0)
             {
-                dispatcher.Notify();
+                dispatcher.NotifyStoreChanged();
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

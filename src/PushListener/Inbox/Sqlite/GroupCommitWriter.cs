@@ -37,9 +37,16 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
     public long Writes => Interlocked.Read(ref _writes);
 
     /// <summary>Queues <paramref name="work"/>; the task completes after its transaction commits.</summary>
-    public async ValueTask<T> WriteAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken)
+    public ValueTask<T> WriteAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken) =>
+        WriteAsync(work, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="WriteAsync{T}(Func{SqliteConnection, T}, CancellationToken)"/>, and runs <paramref name="committed"/>
+    /// with the result on the writer's thread right after the commit, in commit order (before any caller resumes).
+    /// </summary>
+    public async ValueTask<T> WriteAsync<T>(Func<SqliteConnection, T> work, Action<T>? committed, CancellationToken cancellationToken)
     {
-        var operation = new WriteOperation<T>(work);
+        var operation = new WriteOperation<T>(work, committed);
         try
         {
             await _queue.Writer.WriteAsync(operation, cancellationToken).ConfigureAwait(false);
@@ -172,7 +179,7 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
         protected abstract void Succeed();
     }
 
-    private sealed class WriteOperation<T>(Func<SqliteConnection, T> work) : WriteOperation
+    private sealed class WriteOperation<T>(Func<SqliteConnection, T> work, Action<T>? committed) : WriteOperation
     {
         private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private T? _result;
@@ -183,6 +190,10 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
 
         public override void Fail(Exception error) => _completion.TrySetException(error);
 
-        protected override void Succeed() => _completion.TrySetResult(_result!);
+        protected override void Succeed()
+        {
+            committed?.Invoke(_result!);
+            _completion.TrySetResult(_result!);
+        }
     }
 }

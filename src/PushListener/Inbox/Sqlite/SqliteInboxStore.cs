@@ -69,8 +69,32 @@ internal sealed class SqliteInboxStore(string databasePath, InboxOptions options
         return Task.CompletedTask;
     }
 
-    public ValueTask<AppendResult> AppendAsync(InboxAppend append, CancellationToken cancellationToken) =>
-        Writer.WriteAsync(connection => SqliteRegistry.Append(connection, append), cancellationToken);
+    public async ValueTask<AppendResult> AppendAsync(InboxAppend append, CancellationToken cancellationToken)
+    {
+        var listener = Committed;
+        if (listener is null)
+        {
+            return await Writer.WriteAsync(connection => SqliteRegistry.Append(connection, append), cancellationToken).ConfigureAwait(false);
+        }
+
+        var inserted = new List<StoredEntry>(1);
+        return await Writer.WriteAsync(
+            connection =>
+            {
+                inserted.Clear();
+                return SqliteRegistry.Append(connection, append, inserted);
+            },
+            _ =>
+            {
+                foreach (var entry in inserted)
+                {
+                    listener(entry);
+                }
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    public Action<StoredEntry>? Committed { get; set; }
 
     public async Task<IReadOnlyList<StoredEntry>> ReadPendingAsync(long afterId, int max, CancellationToken cancellationToken)
     {

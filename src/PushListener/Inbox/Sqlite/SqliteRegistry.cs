@@ -34,7 +34,10 @@ internal static class SqliteRegistry
             last_error_at = coalesce($errorAt, last_error_at)
         """;
 
-    public static AppendResult Append(SqliteConnection connection, InboxAppend append)
+    public static AppendResult Append(SqliteConnection connection, InboxAppend append) => Append(connection, append, null);
+
+    /// <summary>Appends; <paramref name="inserted"/>, when given, receives the entries written, in id order.</summary>
+    public static AppendResult Append(SqliteConnection connection, InboxAppend append, List<StoredEntry>? inserted)
     {
         {
             var existing = connection.Statement("""
@@ -60,14 +63,18 @@ internal static class SqliteRegistry
         var unsubscribe = false;
         if (append.SubscriptionId is { } subscription && append.Registry is { } update)
         {
-            (lifecycleEvents, unsubscribe) = UpdateRegistry(connection, subscription, append, update);
+            (lifecycleEvents, unsubscribe) = UpdateRegistry(connection, subscription, append, update, inserted);
         }
 
         var id = InsertEntry(connection, EntryKind.Notification, append.DedupeKey, append.SubscriptionId, append.MessageIndex, append.ReceivedAt, append.RequestServerVersion, append.Registry?.Registration, append.Body);
+        // The dispatcher holds the parsed message; it needs the row's coordinates, not its body.
+        inserted?.Add(new StoredEntry(id, EntryKind.Notification, append.DedupeKey, append.SubscriptionId, append.MessageIndex, append.ReceivedAt, append.RequestServerVersion, append.Registry?.Registration, [], 0, NoHandlers));
         return new AppendResult(id, IsDuplicate: false, EntryState.Pending, Vote: null, unsubscribe, lifecycleEvents);
     }
 
-    private static (int LifecycleEvents, bool Unsubscribe) UpdateRegistry(SqliteConnection connection, string subscription, InboxAppend append, RegistryUpdate update)
+    private static readonly IReadOnlySet<string> NoHandlers = new HashSet<string>();
+
+    private static (int LifecycleEvents, bool Unsubscribe) UpdateRegistry(SqliteConnection connection, string subscription, InboxAppend append, RegistryUpdate update, List<StoredEntry>? inserted)
     {
         var now = append.ReceivedAt;
         SubscriptionState? state = null;
@@ -109,7 +116,10 @@ internal static class SqliteRegistry
 
         foreach (var e in lifecycle)
         {
-            InsertEntry(connection, EntryKind.Lifecycle, "l:" + Guid.NewGuid().ToString("N"), subscription, 0, now, append.RequestServerVersion, registration, LifecycleSerializer.Serialize(e));
+            var key = "l:" + Guid.NewGuid().ToString("N");
+            var body = LifecycleSerializer.Serialize(e);
+            var id = InsertEntry(connection, EntryKind.Lifecycle, key, subscription, 0, now, append.RequestServerVersion, registration, body);
+            inserted?.Add(new StoredEntry(id, EntryKind.Lifecycle, key, subscription, 0, now, append.RequestServerVersion, registration, body, 0, NoHandlers));
         }
 
         var unsubscribe = state is SubscriptionState.Unsubscribing or SubscriptionState.Unsubscribed;
