@@ -9,11 +9,7 @@ internal sealed class LoadStats
     private long _requests;
     private long _ok;
     private long _unsubscribe;
-    private long _timeouts;
-    private long _httpErrors;
-    private long _faults;
-    private long _badReplies;
-    private long _connectionErrors;
+    private readonly FailureCounter _failures = new();
 
     public LatencyRecorder Latency { get; } = new();
 
@@ -37,20 +33,8 @@ internal sealed class LoadStats
             case DeliveryOutcome.Unsubscribe:
                 Interlocked.Increment(ref _unsubscribe);
                 break;
-            case DeliveryOutcome.Timeout:
-                Interlocked.Increment(ref _timeouts);
-                break;
-            case DeliveryOutcome.HttpError:
-                Interlocked.Increment(ref _httpErrors);
-                break;
-            case DeliveryOutcome.Fault:
-                Interlocked.Increment(ref _faults);
-                break;
-            case DeliveryOutcome.BadReply:
-                Interlocked.Increment(ref _badReplies);
-                break;
             default:
-                Interlocked.Increment(ref _connectionErrors);
+                _failures.Record(result.Outcome);
                 break;
         }
     }
@@ -68,12 +52,7 @@ internal sealed class LoadStats
             Interlocked.Read(ref _ok),
             Interlocked.Read(ref _unsubscribe),
             Errors,
-            new FailureCounts(
-                Interlocked.Read(ref _timeouts),
-                Interlocked.Read(ref _httpErrors),
-                Interlocked.Read(ref _faults),
-                Interlocked.Read(ref _badReplies),
-                Interlocked.Read(ref _connectionErrors)),
+            _failures.Snapshot(),
             elapsed > TimeSpan.Zero ? Math.Round(requests / elapsed.TotalSeconds, 1) : 0,
             Latency.Summarize());
     }

@@ -18,11 +18,7 @@ internal sealed class ScenarioStats
     private long _unsubscribed;
     private long _dead;
     private long _endedByErrorPush;
-    private long _timeouts;
-    private long _httpErrors;
-    private long _faults;
-    private long _badReplies;
-    private long _connectionErrors;
+    private readonly FailureCounter _failures = new();
 
     public LatencyRecorder Latency { get; } = new();
 
@@ -72,26 +68,9 @@ internal sealed class ScenarioStats
             Latency.Record(result.Latency);
         }
 
-        switch (result.Outcome)
+        if (!_failures.Record(result.Outcome))
         {
-            case DeliveryOutcome.Ok or DeliveryOutcome.Unsubscribe:
-                Interlocked.Increment(ref _acknowledged);
-                break;
-            case DeliveryOutcome.Timeout:
-                Interlocked.Increment(ref _timeouts);
-                break;
-            case DeliveryOutcome.HttpError:
-                Interlocked.Increment(ref _httpErrors);
-                break;
-            case DeliveryOutcome.Fault:
-                Interlocked.Increment(ref _faults);
-                break;
-            case DeliveryOutcome.BadReply:
-                Interlocked.Increment(ref _badReplies);
-                break;
-            default:
-                Interlocked.Increment(ref _connectionErrors);
-                break;
+            Interlocked.Increment(ref _acknowledged);
         }
     }
 
@@ -135,12 +114,7 @@ internal sealed class ScenarioStats
             Interlocked.Read(ref _heartbeats),
             Interlocked.Read(ref _moreEvents),
             Interlocked.Read(ref _errorPushes),
-            new FailureCounts(
-                Interlocked.Read(ref _timeouts),
-                Interlocked.Read(ref _httpErrors),
-                Interlocked.Read(ref _faults),
-                Interlocked.Read(ref _badReplies),
-                Interlocked.Read(ref _connectionErrors)),
+            _failures.Snapshot(),
             Latency.Summarize());
     }
 }
