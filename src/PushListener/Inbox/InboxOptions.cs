@@ -48,6 +48,12 @@ public sealed class InboxOptions : Hosting.IValidatedOptions
     /// <summary>How often processed entries past retention are deleted. Default 1 hour.</summary>
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// WAL size, in 4 KB pages, at which the writer completes a checkpoint itself so that the WAL can restart (most pages
+    /// are copied by a background checkpoint every second). Lower: shorter stalls of the writer, more often. Default 2,000.
+    /// </summary>
+    public int CheckpointPages { get; set; } = 2000;
+
     /// <summary>Largest database size in MiB; 0 for no limit. Past it, pushes get a Server fault (Exchange retries). Default 0.</summary>
     public int MaxSizeMegabytes { get; set; }
 
@@ -103,6 +109,11 @@ public sealed class InboxOptions : Hosting.IValidatedOptions
         if (CleanupInterval < TimeSpan.FromSeconds(1))
         {
             yield return $"{p}:CleanupInterval must be at least 00:00:01 (got {CleanupInterval}).";
+        }
+
+        if (CheckpointPages is < 100 or > 1_000_000)
+        {
+            yield return $"{p}:CheckpointPages must be between 100 and 1000000 (got {CheckpointPages}).";
         }
 
         if (MaxSizeMegabytes < 0)

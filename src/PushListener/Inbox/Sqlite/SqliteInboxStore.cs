@@ -42,10 +42,10 @@ internal sealed class SqliteInboxStore(string databasePath, InboxOptions options
             connection.Open();
             // The writer's page cache (16 MB) keeps recent index and registry pages in memory. A background connection
             // checkpoints the WAL every second (CheckpointAsync), so the writer's commits rarely copy pages back; the
-            // writer's own automatic checkpoint, at 10,000 pages (40 MB) instead of 1,000, stays as the backstop that
-            // completes a checkpoint and lets the WAL restart: under sustained load the background one alone never
-            // catches up, and the WAL grew without bound (docs/benchmarks.md).
-            Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; PRAGMA cache_size=-16384; PRAGMA wal_autocheckpoint=10000;");
+            // writer's own automatic checkpoint (CheckpointPages) stays as the backstop that completes a checkpoint and
+            // lets the WAL restart: under sustained load the background one alone never catches up, and the WAL grew
+            // without bound (docs/benchmarks.md).
+            Execute(connection, $"PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; PRAGMA cache_size=-16384; PRAGMA wal_autocheckpoint={options.CheckpointPages};");
             var version = Convert.ToInt64(Scalar(connection, "PRAGMA user_version"), CultureInfo.InvariantCulture);
             var hasTables = Scalar(connection, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'inbox'") is not null;
             if (hasTables && version != SqliteSchema.Version)
