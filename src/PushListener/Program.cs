@@ -2,33 +2,51 @@ using PushListener.Cli;
 using PushListener.Hosting;
 using Serilog;
 
-if (AdminCommandLine.Handles(args))
+if (HostCommandLine.Handles(args))
 {
-    return await AdminCommandLine.RunAsync(args, Console.Out, Console.Error);
+    return await HostCommandLine.RunAsync(args);
 }
 
+// Stage one: a console logger until the configuration is read; stage two is the host's configured logger.
 Log.Logger = LoggingSetup.CreateBootstrapLogger();
+WebApplication? app = null;
 try
 {
     var builder = WebApplication.CreateBuilder(args);
-    builder.AddPushListenerLogging();
+    builder.AddPushListenerHosting();
     builder.Services.AddPushListener(builder.Configuration);
 
-    var app = builder.Build();
+    app = builder.Build();
+    app.ValidatePushListenerConfiguration();
     app.UsePushListener();
     app.MapPushListener();
-    await app.RunAsync();
+    await app.StartAsync();
+    await app.WaitForShutdownAsync();
     return 0;
+}
+catch (ConfigurationErrorsException ex)
+{
+    // Not a crash: a list of settings to fix, without a stack trace.
+    LastWords(app).Fatal("PushListener did not start. {ConfigurationErrors}", ex.Message);
+    return 1;
 }
 catch (Exception ex) when (ex is not HostAbortedException)
 {
-    Log.Fatal(ex, "PushListener failed to start or stopped unexpectedly");
+    LastWords(app).Fatal(ex, "PushListener failed to start or stopped unexpectedly");
     return 1;
 }
 finally
 {
+    if (app is not null)
+    {
+        await app.DisposeAsync();
+    }
+
     await Log.CloseAndFlushAsync();
 }
+
+// The configured sinks once the host exists (a file, JSON), else the bootstrap console.
+static Serilog.ILogger LastWords(WebApplication? app) => app?.Services.GetService<HostLogger>()?.Logger ?? Log.Logger;
 
 /// <summary>Entry point; public so that tests can host it with WebApplicationFactory.</summary>
 public partial class Program;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using PushListener.Hosting;
 using PushListener.Protocol;
 using PushListener.Subscriptions;
+using PushListener.Telemetry;
 
 namespace PushListener.Endpoint;
 
@@ -18,6 +19,7 @@ internal sealed class SendNotificationEndpoint(
     IOptions<SubscriptionOptions> subscriptionOptions,
     IOptions<PushListenerOptions> options,
     TimeProvider timeProvider,
+    PushTelemetry telemetry,
     ILogger<SendNotificationEndpoint> logger)
 {
     private readonly EndpointOptions _options = options.Value.Endpoint;
@@ -27,6 +29,7 @@ internal sealed class SendNotificationEndpoint(
     {
         var request = context.Request;
         var remote = context.Connection.RemoteIpAddress;
+        var observation = PushTelemetry.Start(context);
         Registration? registration = null;
         if (token is not null)
         {
@@ -95,6 +98,7 @@ internal sealed class SendNotificationEndpoint(
             try
             {
                 push = SendNotificationReader.Read(body.Memory, _readerOptions);
+                observation.Phase("parsed");
             }
             catch (PushRequestException ex)
             {
@@ -112,11 +116,12 @@ internal sealed class SendNotificationEndpoint(
             try
             {
                 status = await processor.ProcessAsync(
-                    new ReceivedPush(push, timeProvider.GetUtcNow(), remote, context.TraceIdentifier, body.Memory, registration),
+                    new ReceivedPush(push, timeProvider.GetUtcNow(), remote, context.TraceIdentifier, body.Memory, registration, observation),
                     context.RequestAborted).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
             {
+                telemetry.Finish(context, version, PushOutcome.Fault, push.Messages[0].SubscriptionId);
                 return;
             }
 #pragma warning disable CA1031 // Whatever went wrong, Exchange must hear a fault (and retry), never OK.
@@ -134,6 +139,7 @@ internal sealed class SendNotificationEndpoint(
             context.Response.ContentType = XmlNames.ReplyContentType(version.Value);
             context.Response.ContentLength = reply.Length;
             await context.Response.Body.WriteAsync(reply, context.RequestAborted).ConfigureAwait(false);
+            telemetry.Finish(context, version, status == SubscriptionStatus.Unsubscribe ? PushOutcome.Unsubscribe : PushOutcome.Ok, push.Messages[0].SubscriptionId);
         }
     }
 
@@ -163,13 +169,14 @@ internal sealed class SendNotificationEndpoint(
     }
 
     // WS-I Basic Profile: a SOAP fault goes with HTTP 500.
-    private static async Task WriteFaultAsync(HttpContext context, SoapVersion version, FaultCode code, string reason)
+    private async Task WriteFaultAsync(HttpContext context, SoapVersion version, FaultCode code, string reason)
     {
         var fault = SendNotificationWriter.Fault(version, code, reason);
         context.Response.StatusCode = StatusCodes.Status500InternalServerError;
         context.Response.ContentType = XmlNames.ReplyContentType(version);
         context.Response.ContentLength = fault.Length;
         await context.Response.Body.WriteAsync(fault, context.RequestAborted).ConfigureAwait(false);
+        telemetry.Finish(context, version, PushOutcome.Fault, null);
     }
 
     private async Task RejectHttpAsync(HttpContext context, int statusCode, string reason)
@@ -178,5 +185,6 @@ internal sealed class SendNotificationEndpoint(
         context.Response.StatusCode = statusCode;
         context.Response.ContentType = MediaTypeNames.Text.Plain;
         await context.Response.WriteAsync(reason, context.RequestAborted).ConfigureAwait(false);
+        telemetry.Finish(context, null, PushOutcome.Refused, null);
     }
 }

@@ -1,27 +1,73 @@
+using PushListener.Telemetry;
 using Serilog;
+using Serilog.Extensions.Hosting;
+using Serilog.Formatting.Compact;
 
 namespace PushListener.Hosting;
 
-/// <summary>Serilog from the <c>Serilog</c> configuration section (console by default; file and JSON by configuration).</summary>
+/// <summary>
+/// Serilog in two stages: <see cref="CreateBootstrapLogger"/> (console) covers start-up until the configuration is read;
+/// <see cref="AddPushListenerLogging"/> then builds the host's logger from the <c>Serilog</c> section (levels, extra
+/// sinks) and <c>PushListener:Logging</c> (console format), and adds it to the host's logging with <c>AddSerilog</c>.
+/// </summary>
 public static class LoggingSetup
 {
-    /// <summary>Replaces the default logging providers with a Serilog logger configured from <c>appsettings.json</c>, owned by the host.</summary>
+    /// <summary>The console line: ISO 8601 time, level, source, message, then the properties the message does not show.</summary>
+    public const string TextTemplate = "{Timestamp:yyyy-MM-ddTHH:mm:ss.fffzzz} [{Level:u3}] {SourceContext}: {Message:lj} {Properties:j}{NewLine}{Exception}";
+
+    /// <summary>Replaces the default logging providers with the configured Serilog logger, owned (and flushed) by the host.</summary>
     public static WebApplicationBuilder AddPushListenerLogging(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var configuration = new LoggerConfiguration().ReadFrom.Configuration(builder.Configuration);
-        if (!builder.Configuration.GetSection("Serilog:WriteTo").Exists())
-        {
-            configuration = configuration.WriteTo.Console().Enrich.FromLogContext();
-        }
-
+        var logger = CreateLogger(builder.Configuration);
         builder.Logging.ClearProviders();
         // Serilog's MinimumLevel decides; the Microsoft filter must let everything through to it.
         builder.Logging.SetMinimumLevel(LogLevel.Trace);
-        builder.Logging.AddSerilog(configuration.CreateLogger(), dispose: true);
+        // Serilog as a provider of the framework's logger factory (not in its place), so providers a host or a test adds
+        // still receive events; the request log's diagnostic context is registered beside it.
+        builder.Logging.AddSerilog(logger, dispose: true);
+        var diagnostics = new DiagnosticContext(logger);
+        builder.Services.AddSingleton(diagnostics);
+        builder.Services.AddSingleton<IDiagnosticContext>(diagnostics);
+        builder.Services.AddSingleton(new HostLogger(logger));
         return builder;
     }
 
-    /// <summary>A console logger for what happens before the host's own logger exists or after it is gone.</summary>
-    public static Serilog.ILogger CreateBootstrapLogger() => new LoggerConfiguration().WriteTo.Console().CreateLogger();
+    /// <summary>The host's logger from configuration.</summary>
+    public static Serilog.Core.Logger CreateLogger(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = new LoggingOptions();
+        configuration.GetSection(LoggingOptions.SectionName).Bind(options);
+        var bufferSize = Math.Clamp(options.ConsoleBufferSize, 100, 10_000_000);
+        var logger = new LoggerConfiguration()
+            .ReadFrom.Configuration(configuration)
+            .Enrich.FromLogContext()
+            .Enrich.With<ControlCharacterEscaper>();
+
+        // The console writes on a background thread: a slow terminal or journal must not slow requests. What its queue
+        // cannot hold is dropped and counted (pushlistener.log.dropped), never lost silently.
+        switch (options.ConsoleFormat)
+        {
+            case ConsoleLogFormat.Json:
+                logger = logger.WriteTo.Async(a => a.Console(new CompactJsonFormatter()), bufferSize, blockWhenFull: false, monitor: LogDropMonitor.Instance);
+                break;
+            case ConsoleLogFormat.Text:
+                logger = logger.WriteTo.Async(a => a.Console(outputTemplate: TextTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture), bufferSize, blockWhenFull: false, monitor: LogDropMonitor.Instance);
+                break;
+        }
+
+        return logger.CreateLogger();
+    }
+
+    /// <summary>A console logger for what happens before the host's own logger exists.</summary>
+    public static Serilog.ILogger CreateBootstrapLogger() =>
+        new LoggerConfiguration().Enrich.With<ControlCharacterEscaper>().WriteTo.Console(outputTemplate: TextTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture).CreateLogger();
+}
+
+/// <summary>The host's Serilog logger, for the entry point's last words when start-up fails after the host was built.</summary>
+public sealed class HostLogger(Serilog.ILogger logger)
+{
+    /// <summary>The logger with the configured sinks.</summary>
+    public Serilog.ILogger Logger { get; } = logger;
 }

@@ -6,6 +6,7 @@ using Polly.Retry;
 using PushListener.Pipeline;
 using PushListener.Protocol;
 using PushListener.Subscriptions;
+using PushListener.Telemetry;
 
 namespace PushListener.Inbox;
 
@@ -29,6 +30,8 @@ internal sealed partial class InboxDispatcher : BackgroundService
     private readonly RegistrationCatalog _registrations;
     private readonly InboxOptions _options;
     private readonly ILogger _logger;
+    private readonly PushListenerMetrics? _metrics;
+    private readonly PushTraceLinks? _traceLinks;
     private readonly ResiliencePipeline<PipelineOutcome> _retry;
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly SemaphoreSlim _concurrency;
@@ -40,8 +43,10 @@ internal sealed partial class InboxDispatcher : BackgroundService
     private int _storeChanged;
     private long _lastFedId;
 
-    public InboxDispatcher(IInboxStore store, NotificationPipeline pipeline, ReplyWaiters waiters, StickyVotes sticky, RegistrationCatalog registrations, IOptions<InboxOptions> options, TimeProvider time, ILogger<InboxDispatcher> logger)
+    public InboxDispatcher(IInboxStore store, NotificationPipeline pipeline, ReplyWaiters waiters, StickyVotes sticky, RegistrationCatalog registrations, IOptions<InboxOptions> options, TimeProvider time, ILogger<InboxDispatcher> logger, PushListenerMetrics? metrics = null, PushTraceLinks? traceLinks = null)
     {
+        _metrics = metrics;
+        _traceLinks = traceLinks;
         _store = store;
         _pipeline = pipeline;
         _waiters = waiters;
@@ -318,6 +323,8 @@ internal sealed partial class InboxDispatcher : BackgroundService
             return;
         }
 
+        // Telemetry: the delivery's Activity, linked to the push that stored the entry (when this process took it).
+        using var activity = PushActivities.StartDelivery(entry.Id, entry.SubscriptionId, entry.Attempts, _traceLinks?.Take(entry.DedupeKey));
         var registration = entry.Registration is { } name ? _registrations[name]?.Info : null;
         var push = new PushMetadata(entry.Id.ToString(CultureInfo.InvariantCulture), entry.ReceivedAt, entry.RequestServerVersion, registration);
         var done = new HashSet<string>(entry.SucceededHandlers, StringComparer.Ordinal);
@@ -340,6 +347,7 @@ internal sealed partial class InboxDispatcher : BackgroundService
             var error = string.Join("; ", outcome.Handlers.Where(h => h.IsFailure).Select(h => h.Handler + ": " + h.Detail));
             await _store.DeadLetterAsync(entry.Id, error, cancellationToken).ConfigureAwait(false);
             DeadLettered(_logger, entry.Id, entry.SubscriptionId, state.Attempt, error);
+            _metrics?.DeadLettered();
         }
         else
         {
@@ -402,6 +410,7 @@ internal sealed partial class InboxDispatcher : BackgroundService
         if (outcome.HasFailures && state.Attempt < _maxAttempts)
         {
             RetryScheduled(_logger, state.Entry.Id, state.Entry.SubscriptionId, state.Attempt, _maxAttempts);
+            _metrics?.RetryScheduled();
         }
 
         return outcome;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using PushListener.Endpoint;
 using PushListener.Subscriptions;
+using PushListener.Telemetry;
 
 namespace PushListener.Inbox;
 
@@ -18,7 +19,9 @@ internal sealed class InboxPushProcessor(
     RegistrationCatalog registrations,
     IOptions<InboxOptions> options,
     IOptions<SubscriptionOptions> subscriptionOptions,
-    TimeProvider time) : IPushProcessor
+    TimeProvider time,
+    PushListenerMetrics metrics,
+    PushTraceLinks traceLinks) : IPushProcessor
 {
     private readonly TimeSpan _budget = options.Value.ReplyBudget;
     private readonly bool _refuseUnknown = subscriptionOptions.Value.UnknownPolicy == UnknownSubscriptionPolicy.Unsubscribe;
@@ -54,6 +57,7 @@ internal sealed class InboxPushProcessor(
                 }
             }
 
+            push.Observation?.RefusedUnknown(); // telemetry
             return SubscriptionStatus.Unsubscribe;
         }
 
@@ -69,6 +73,7 @@ internal sealed class InboxPushProcessor(
                 keys[i] = DedupeKey.For(messages[i], body, i);
                 pending[i] = waiters.Register(keys[i]);
                 dispatcher.Offer(keys[i], messages[i]);
+                traceLinks.Remember(keys[i]); // telemetry: the delivery's Activity links to this push's
             }
 
             // Once queued, the write completes even if Exchange hangs up: a retry then finds it as a duplicate.
@@ -87,6 +92,7 @@ internal sealed class InboxPushProcessor(
                 if (key is not null)
                 {
                     dispatcher.Withdraw(key);
+                    traceLinks.Forget(key); // telemetry
                 }
             }
 
@@ -101,8 +107,14 @@ internal sealed class InboxPushProcessor(
             if (results[i].IsDuplicate)
             {
                 dispatcher.Withdraw(keys[i]);
+                traceLinks.Forget(keys[i]); // telemetry
             }
         }
+
+        // Telemetry: notifications stored, and whether the whole push was a retry of one stored before.
+        var duplicates = results.Count(static r => r.IsDuplicate);
+        metrics.NotificationsStored(messages.Count - duplicates);
+        push.Observation?.Stored(messages.Count - duplicates, duplicates);
 
         var status = await AwaitVotesAsync(keys, pending, results, cancellationToken).ConfigureAwait(false);
         if (unsubscribe)

@@ -54,5 +54,5 @@ public sealed record DeadLetter(long Id, string? SubscriptionId, DateTimeOffset 
 /// <summary>Per-handler failure counts.</summary>
 public sealed record HandlerFailureStats(string Handler, long Failures, string? LastError, DateTimeOffset? LastFailedAt);
 
-/// <summary>Inbox depth and health.</summary>
-public sealed record InboxStats(long Pending, long Done, long DeadLetters, long StickyUnsubscribes, IReadOnlyList<HandlerFailureStats> Handlers);
+/// <summary>Inbox depth and health; <paramref name="OldestPending"/> is when the oldest pending entry was received (null when none is pending).</summary>
+public sealed record InboxStats(long Pending, long Done, long DeadLetters, long StickyUnsubscribes, IReadOnlyList<HandlerFailureStats> Handlers, DateTimeOffset? OldestPending = null);

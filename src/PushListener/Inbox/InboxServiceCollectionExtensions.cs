@@ -22,7 +22,7 @@ internal static class InboxServiceCollectionExtensions
         {
             var options = sp.GetRequiredService<IOptions<InboxOptions>>().Value;
             var root = sp.GetService<IHostEnvironment>()?.ContentRootPath ?? AppContext.BaseDirectory;
-            return new SqliteInboxStore(Path.Combine(Path.GetFullPath(options.DataFolder, root), "inbox.db"), options, sp.GetRequiredService<TimeProvider>());
+            return new SqliteInboxStore(Path.Combine(Path.GetFullPath(options.DataFolder, root), "inbox.db"), options, sp.GetRequiredService<TimeProvider>(), sp.GetService<Telemetry.PushListenerMetrics>());
         });
         services.TryAddSingleton<ReplyWaiters>();
         services.TryAddSingleton<StickyVotes>();

@@ -11,7 +11,7 @@ namespace PushListener.Inbox.Sqlite;
 /// kept: every commit is on disk before anyone hears OK. One <see cref="GroupCommitWriter"/> makes every write; reads use
 /// their own pooled connections, which WAL lets run beside the writer.
 /// </summary>
-internal sealed class SqliteInboxStore(string databasePath, InboxOptions options, TimeProvider time) : IInboxStore
+internal sealed class SqliteInboxStore(string databasePath, InboxOptions options, TimeProvider time, Telemetry.PushListenerMetrics? metrics = null) : IInboxStore
 {
     private readonly string _connectionString = new SqliteConnectionStringBuilder
     {
@@ -68,7 +68,7 @@ internal sealed class SqliteInboxStore(string databasePath, InboxOptions options
         }
 
         _writerConnection = connection;
-        _writer = new GroupCommitWriter(connection, options.WriteQueueCapacity, options.MaxBatchSize);
+        _writer = new GroupCommitWriter(connection, options.WriteQueueCapacity, options.MaxBatchSize, metrics);
         return Task.CompletedTask;
     }
 
@@ -387,6 +387,8 @@ internal sealed class SqliteInboxStore(string databasePath, InboxOptions options
         }
 
         var sticky = Convert.ToInt64(Scalar(connection, "SELECT count(*) FROM sticky_votes"), CultureInfo.InvariantCulture);
+        // The lowest pending id through the (state, id) index: one row read, however deep the backlog.
+        var oldest = Scalar(connection, "SELECT received_at FROM inbox WHERE state = 0 ORDER BY id LIMIT 1") is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null;
         var handlers = new List<HandlerFailureStats>();
         await using (var command = connection.CreateCommand())
         {
@@ -402,7 +404,7 @@ internal sealed class SqliteInboxStore(string databasePath, InboxOptions options
             }
         }
 
-        return new InboxStats(pending, done, dead, sticky, handlers);
+        return new InboxStats(pending, done, dead, sticky, handlers, oldest);
     }
 
     public Task<int> DeleteProcessedAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
