@@ -27,7 +27,7 @@ try
 catch (ConfigurationErrorsException ex)
 {
     // Not a crash: a list of settings to fix, without a stack trace.
-    LastWords(app).Fatal("PushListener did not start. {ConfigurationErrors}", ex.Message);
+    LastWords(app).Fatal("PushListener did not start: the configuration has {ErrorCount} error(s): {ConfigurationErrors}", ex.Errors.Count, ex.Errors);
     return 1;
 }
 catch (Exception ex) when (ex is not HostAbortedException)
@@ -46,7 +46,7 @@ finally
 }
 
 // The configured sinks once the host exists (a file, JSON), else the bootstrap console.
-static Serilog.ILogger LastWords(WebApplication? app) => app?.Services.GetService<HostLogger>()?.Logger ?? Log.Logger;
+static Serilog.ILogger LastWords(WebApplication? app) => (app?.Services.GetService<HostLogger>()?.Logger ?? Log.Logger).ForContext("SourceContext", "PushListener");
 
 /// <summary>Entry point; public so that tests can host it with WebApplicationFactory.</summary>
 public partial class Program;

@@ -129,6 +129,7 @@ internal sealed class SendNotificationEndpoint(
 #pragma warning restore CA1031
             {
                 EndpointLog.PushNotTaken(logger, remote, ex);
+                telemetry.NotTaken(body.Memory.Length, ex);
                 await WriteFaultAsync(context, version.Value, FaultCode.Receiver, "The notification could not be stored; retry later.").ConfigureAwait(false);
                 return;
             }

@@ -21,6 +21,7 @@ internal static class HealthServiceCollectionExtensions
         services.AddValidatedOptions<HealthOptions>(configuration, HealthOptions.SectionName);
         services.TryAddSingleton<IFreeDiskSpace, DriveFreeDiskSpace>();
         services.TryAddSingleton<InboxDataFolder>();
+        services.TryAddSingleton<InboxWriteState>();
         var checks = services.AddHealthChecks()
             .AddCheck<PluginsCheck>("plugins", tags: [ReadyTag]);
         if (configuration.GetValue(InboxOptions.SectionName + ":Enabled", true))

@@ -6,10 +6,11 @@ namespace PushListener.Health;
 
 /// <summary>
 /// Ready only if the inbox takes writes: a probe write (a sticky vote for a reserved id, set and cleared, through the
-/// store's writer like any append) must commit. A full disk, a read-only file system or a broken database fail it. The
-/// result is reused for <see cref="HealthOptions.CacheDuration"/>.
+/// store's writer like any append) must commit. After the store refused a push, the probe carries as many bytes as that
+/// push had, and readiness returns only once it commits (the store can take that push now). A full disk, a full database,
+/// a read-only file system or a broken database fail it. The result is reused for <see cref="HealthOptions.CacheDuration"/>.
 /// </summary>
-internal sealed class StoreWritableCheck(IInboxStore store, IOptions<HealthOptions> options, TimeProvider time) : IHealthCheck, IDisposable
+internal sealed class StoreWritableCheck(IInboxStore store, InboxWriteState writes, IOptions<HealthOptions> options, TimeProvider time) : IHealthCheck, IDisposable
 {
     /// <summary>The reserved subscription id of the probe; Exchange ids are base64 and never look like this.</summary>
     public const string ProbeId = "pushlistener:health-probe";
@@ -29,15 +30,23 @@ internal sealed class StoreWritableCheck(IInboxStore store, IOptions<HealthOptio
             }
 
             HealthCheckResult result;
+            var refusal = writes.Outstanding;
             try
             {
-                await store.SetStickyVoteAsync(ProbeId, "health probe", cancellationToken).ConfigureAwait(false);
+                var probe = refusal is null ? "health probe" : new string('x', Math.Max(refusal.BodyBytes, 1));
+                await store.SetStickyVoteAsync(ProbeId, probe, cancellationToken).ConfigureAwait(false);
                 await store.ClearStickyVoteAsync(ProbeId, cancellationToken).ConfigureAwait(false);
+                if (refusal is not null)
+                {
+                    writes.Recovered(refusal);
+                }
+
                 result = HealthCheckResult.Healthy("The inbox takes writes.");
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                result = new HealthCheckResult(context.Registration.FailureStatus, "The inbox does not take writes: " + ex.Message);
+                var since = refusal is null ? string.Empty : $" (it refused a push of {refusal.BodyBytes} bytes at {refusal.At:O}: {refusal.Error})";
+                result = new HealthCheckResult(context.Registration.FailureStatus, "The inbox does not take writes: " + ex.Message + since);
             }
 
             _last = (now, result);

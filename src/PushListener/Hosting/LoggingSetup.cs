@@ -1,7 +1,9 @@
 using PushListener.Telemetry;
 using Serilog;
 using Serilog.Extensions.Hosting;
+using Serilog.Extensions.Logging;
 using Serilog.Formatting.Compact;
+using Serilog.Settings.Configuration;
 
 namespace PushListener.Hosting;
 
@@ -15,21 +17,30 @@ public static class LoggingSetup
     /// <summary>The console line: ISO 8601 time, level, source, message, then the properties the message does not show.</summary>
     public const string TextTemplate = "{Timestamp:yyyy-MM-ddTHH:mm:ss.fffzzz} [{Level:u3}] {SourceContext}: {Message:lj} {Properties:j}{NewLine}{Exception}";
 
+    // The sinks and formatters that ship with the service, named explicitly: assembly scanning finds nothing in a
+    // single-file publish or under a test host. Others can still be added with Serilog:Using.
+    private static readonly ConfigurationReaderOptions ReaderOptions = new(
+        typeof(Log).Assembly,
+        typeof(ConsoleLoggerConfigurationExtensions).Assembly,
+        typeof(FileLoggerConfigurationExtensions).Assembly,
+        typeof(LoggerConfigurationAsyncExtensions).Assembly,
+        typeof(CompactJsonFormatter).Assembly);
+
     /// <summary>Replaces the default logging providers with the configured Serilog logger, owned (and flushed) by the host.</summary>
     public static WebApplicationBuilder AddPushListenerLogging(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var logger = CreateLogger(builder.Configuration);
         builder.Logging.ClearProviders();
         // Serilog's MinimumLevel decides; the Microsoft filter must let everything through to it.
         builder.Logging.SetMinimumLevel(LogLevel.Trace);
-        // Serilog as a provider of the framework's logger factory (not in its place), so providers a host or a test adds
-        // still receive events; the request log's diagnostic context is registered beside it.
-        builder.Logging.AddSerilog(logger, dispose: true);
-        var diagnostics = new DiagnosticContext(logger);
-        builder.Services.AddSingleton(diagnostics);
-        builder.Services.AddSingleton<IDiagnosticContext>(diagnostics);
-        builder.Services.AddSingleton(new HostLogger(logger));
+
+        // Built when the container first needs it, from the host's final configuration (a test host adds its settings at
+        // Build). Serilog is a provider of the framework's logger factory, not its replacement, so providers a host or a
+        // test adds still receive events; the request log's diagnostic context is registered beside it.
+        builder.Services.AddSingleton(static sp => new HostLogger(CreateLogger(sp.GetRequiredService<IConfiguration>())));
+        builder.Services.AddSingleton<ILoggerProvider>(static sp => new SerilogLoggerProvider(sp.GetRequiredService<HostLogger>().Logger, dispose: false));
+        builder.Services.AddSingleton(static sp => new DiagnosticContext(sp.GetRequiredService<HostLogger>().Logger));
+        builder.Services.AddSingleton<IDiagnosticContext>(static sp => sp.GetRequiredService<DiagnosticContext>());
         return builder;
     }
 
@@ -41,7 +52,7 @@ public static class LoggingSetup
         configuration.GetSection(LoggingOptions.SectionName).Bind(options);
         var bufferSize = Math.Clamp(options.ConsoleBufferSize, 100, 10_000_000);
         var logger = new LoggerConfiguration()
-            .ReadFrom.Configuration(configuration)
+            .ReadFrom.Configuration(configuration, ReaderOptions)
             .Enrich.FromLogContext()
             .Enrich.With<ControlCharacterEscaper>();
 
@@ -65,9 +76,12 @@ public static class LoggingSetup
         new LoggerConfiguration().Enrich.With<ControlCharacterEscaper>().WriteTo.Console(outputTemplate: TextTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture).CreateLogger();
 }
 
-/// <summary>The host's Serilog logger, for the entry point's last words when start-up fails after the host was built.</summary>
-public sealed class HostLogger(Serilog.ILogger logger)
+/// <summary>The host's Serilog logger (disposed, so flushed, with the host); the entry point's last words use it too.</summary>
+public sealed class HostLogger(Serilog.Core.Logger logger) : IAsyncDisposable
 {
     /// <summary>The logger with the configured sinks.</summary>
-    public Serilog.ILogger Logger { get; } = logger;
+    public Serilog.ILogger Logger => logger;
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync() => logger.DisposeAsync();
 }

@@ -10,7 +10,7 @@ namespace PushListener.Telemetry;
 /// <c>pushlistener.push.received</c> and <c>pushlistener.push.duration</c>, tags the push Activity, and gives the request
 /// log line its <c>SubscriptionId</c> and <c>Outcome</c> properties (read by <see cref="RequestLogLevels"/>).
 /// </summary>
-internal sealed class PushTelemetry(PushListenerMetrics metrics, IDiagnosticContext diagnostics)
+internal sealed class PushTelemetry(PushListenerMetrics metrics, IDiagnosticContext diagnostics, Health.InboxWriteState writes, TimeProvider time)
 {
     private static readonly object ItemKey = new();
 
@@ -36,6 +36,11 @@ internal sealed class PushTelemetry(PushListenerMetrics metrics, IDiagnosticCont
         }
 
         context.Items[OutcomeKey] = outcome;
+        if (outcome is PushOutcome.Ok or PushOutcome.Unsubscribe or PushOutcome.Duplicate)
+        {
+            writes.Taken();
+        }
+
         var soap = version switch
         {
             SoapVersion.Soap11 => "1.1",
@@ -63,6 +68,9 @@ internal sealed class PushTelemetry(PushListenerMetrics metrics, IDiagnosticCont
             activity.Dispose();
         }
     }
+
+    /// <summary>The push could not be stored (the processor threw): readiness holds off until the store takes its size again.</summary>
+    public void NotTaken(int bodyBytes, Exception error) => writes.Refused(bodyBytes, error, time.GetUtcNow());
 
     /// <summary>The key under which <see cref="Finish"/> leaves the outcome in <see cref="HttpContext.Items"/>.</summary>
     public static object OutcomeKey { get; } = new();

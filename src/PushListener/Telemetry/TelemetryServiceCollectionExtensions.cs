@@ -105,10 +105,10 @@ internal static class TelemetryServiceCollectionExtensions
     private static void ConfigureOtlp(OtlpExporterOptions exporter, OtlpSettings settings, string signalPath)
     {
         exporter.Protocol = settings.Protocol == OtlpTransport.HttpProtobuf ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
-        if (!string.IsNullOrWhiteSpace(settings.Endpoint))
+        // An invalid endpoint is reported by the options' validation, before anything is exported.
+        if (Uri.TryCreate(settings.Endpoint, UriKind.Absolute, out var endpoint))
         {
             // Set in code, the endpoint is used as is: over HTTP it must name the signal's path.
-            var endpoint = new Uri(settings.Endpoint);
             exporter.Endpoint = settings.Protocol == OtlpTransport.HttpProtobuf ? new Uri(endpoint.AbsoluteUri.TrimEnd('/') + "/" + signalPath) : endpoint;
         }
     }
