@@ -3,10 +3,12 @@
 # app in the same run, latency at a fixed rate, and RSS over a long run. Prints a markdown table and writes it to
 # bench/results/latest.md. See docs/benchmarks.md for what each figure means.
 #
-# Usage: bench/run.sh [--quick] [--no-micro] [--no-soak] [--soak-notifications N]
+# Usage: bench/run.sh [--quick] [--no-micro] [--no-soak] [--no-cost] [--only-cost] [--soak-notifications N]
 #   --quick                  smoke run: short durations, small soak (about 3 minutes instead of about 10)
 #   --no-micro               skip the BenchmarkDotNet parser benchmarks
 #   --no-soak                skip the memory soak (the longest part: about 1,000,000 / listener req/s seconds)
+#   --no-cost                skip the logging and telemetry cost runs (as shipped, with metrics and traces)
+#   --only-cost              only the logging and telemetry cost runs (about 2 minutes)
 #   --soak-notifications N   notifications for the soak (default 1000000; 30000 with --quick)
 # Environment: BENCH_KEEP=1 keeps the work folder (logs, databases, BenchmarkDotNet artifacts) after the run.
 set -euo pipefail
@@ -14,14 +16,16 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-QUICK=0 MICRO=1 SOAK=1 SOAK_N=
+QUICK=0 MICRO=1 SOAK=1 SOAK_N= COST=1 E2E=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
     --no-micro) MICRO=0 ;;
     --no-soak) SOAK=0 ;;
+    --no-cost) COST=0 ;;
+    --only-cost) MICRO=0 SOAK=0 E2E=0 ;;
     --soak-notifications) SOAK_N=$2; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -173,6 +177,8 @@ if [ "$MICRO" = 1 ]; then
 fi
 
 # --- 2. end-to-end: listener and baseline, interleaved at each connection count -----------------------------------------
+declare -A RPS P50 P99 ERR RSS FR
+if [ "$E2E" = 1 ]; then
 log "starting the listener (durable SQLite inbox, Null handler) and the baseline app"
 LISTENER_PORT=$(free_port)
 start_app listener "$LISTENER_DLL" "$LISTENER_PORT" "${LISTENER_SETTINGS[@]}" "--PushListener:Inbox:DataFolder=$WORK/listener-data"
@@ -197,7 +203,6 @@ log "warm-up: ${WARMUP} s of wrk on each app (not measured)"
 run_wrk "$LISTENER_URL" 64 "$WARMUP" "$WORK/warmup-listener.txt"
 run_wrk "$BASELINE_URL" 64 "$WARMUP" "$WORK/warmup-baseline.txt"
 
-declare -A RPS P50 P99 ERR RSS
 for c in $CONNECTIONS; do
   for app in listener baseline; do
     if [ $app = listener ]; then url=$LISTENER_URL pid=$LISTENER_PID; else url=$BASELINE_URL pid=$BASELINE_PID; fi
@@ -216,7 +221,6 @@ for c in $CONNECTIONS; do
 done
 
 # --- 3. fixed rate --------------------------------------------------------------------------------------------------------
-declare -A FR
 for app in listener baseline; do
   if [ $app = listener ]; then url=$LISTENER_URL pid=$LISTENER_PID; else url=$BASELINE_URL pid=$BASELINE_PID; fi
   log "fixed rate: $app at $RATE req/s for ${RATE_DURATION} s (after ${RATE_WARMUP} s warm-up)"
@@ -229,6 +233,50 @@ PEAK_LISTENER=$(hwm_kb "$LISTENER_PID")
 PEAK_BASELINE=$(hwm_kb "$BASELINE_PID")
 stop_app "$LISTENER_PID"
 stop_app "$BASELINE_PID"
+fi
+
+# --- 3b. logging and telemetry cost: three listeners, interleaved rounds at 64 connections --------------------------------
+# warning: the settings above (logging at Warning, Null handler). shipped: the default appsettings.json (Information, the
+# log handler writing a line per notification, the request log), only the rate limit off. telemetry: warning plus the
+# Prometheus endpoint (scraped every 5 s) and OTLP metrics and traces exported to a closed local port (every push,
+# delivery and handler traced and batched; the exports fail, which costs what a collector's absence costs).
+declare -A COST_REQ COST_SECS
+COST_ROUNDS=2
+if [ "$COST" = 1 ]; then
+  log "logging and telemetry cost: three listeners, $COST_ROUNDS interleaved rounds of ${DURATION} s at 64 connections"
+  OTLP_CLOSED=$(free_port)
+  declare -A COST_PID COST_URL
+  for cfg in warning shipped telemetry; do
+    port=$(free_port)
+    case $cfg in
+      warning) start_app "cost-$cfg" "$LISTENER_DLL" "$port" "${LISTENER_SETTINGS[@]}" "--PushListener:Inbox:DataFolder=$WORK/cost-$cfg" ;;
+      shipped) start_app "cost-$cfg" "$LISTENER_DLL" "$port" --PushListener:Senders:RateLimit:PermitsPerSecond=0 "--PushListener:Inbox:DataFolder=$WORK/cost-$cfg" ;;
+      telemetry) start_app "cost-$cfg" "$LISTENER_DLL" "$port" "${LISTENER_SETTINGS[@]}" "--PushListener:Inbox:DataFolder=$WORK/cost-$cfg" \
+          --PushListener:Telemetry:Prometheus:Enabled=true "--PushListener:Telemetry:Otlp:Endpoint=http://127.0.0.1:$OTLP_CLOSED" ;;
+    esac
+    COST_PID[$cfg]=$APP_PID
+    COST_URL[$cfg]=http://127.0.0.1:$port/ews/notifications
+    COST_REQ[$cfg]=0 COST_SECS[$cfg]=0
+    run_wrk "${COST_URL[$cfg]}" 64 "$WARMUP" "$WORK/warmup-cost-$cfg.txt"
+  done
+  scrape_url=${COST_URL[telemetry]%/ews/notifications}/metrics
+  ( while sleep 5; do curl -sf "$scrape_url" -o /dev/null || true; done ) &
+  SCRAPER_PID=$!
+  PIDS+=("$SCRAPER_PID")
+  for round in $(seq 1 $COST_ROUNDS); do
+    for cfg in warning shipped telemetry; do
+      run_wrk "${COST_URL[$cfg]}" 64 "$DURATION" "$WORK/wrk-cost-$cfg-$round.txt"
+      e=$(wrk_errors "$WORK/wrk-cost-$cfg-$round.txt")
+      [ "${e:-0}" = 0 ] || { cat "$WORK/wrk-cost-$cfg-$round.txt" >&2; echo "cost run $cfg had $e failed requests" >&2; exit 1; }
+      COST_REQ[$cfg]=$(( ${COST_REQ[$cfg]} + $(wrk_requests "$WORK/wrk-cost-$cfg-$round.txt") ))
+      COST_SECS[$cfg]=$(( ${COST_SECS[$cfg]} + DURATION ))
+      echo "  round $round, $cfg: $(wrk_rps "$WORK/wrk-cost-$cfg-$round.txt") req/s" >&2
+    done
+  done
+  kill "$SCRAPER_PID" 2>/dev/null || true
+  curl -sf "$scrape_url" >"$WORK/metrics.txt" || true
+  for cfg in warning shipped telemetry; do stop_app "${COST_PID[$cfg]}"; done
+fi
 
 # --- 4. memory soak ---------------------------------------------------------------------------------------------------------
 SOAK_LINE=
@@ -281,7 +329,7 @@ pass() { if [ "$1" = 1 ]; then echo PASS; else echo MISS; fi; }
 {
   echo "# PushListener benchmark results"
   echo
-  echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') by \`bench/run.sh$([ $QUICK = 1 ] && echo ' --quick')$([ $MICRO = 0 ] && echo ' --no-micro')$([ $SOAK = 0 ] && echo ' --no-soak')\` in ${TOTAL} s."
+  echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') by \`bench/run.sh$([ $QUICK = 1 ] && echo ' --quick')$([ $MICRO = 0 ] && echo ' --no-micro')$([ $SOAK = 0 ] && echo ' --no-soak')$([ $COST = 0 ] && echo ' --no-cost')$([ $E2E = 0 ] && echo ' (cost runs only)')\` in ${TOTAL} s."
   echo "Machine: $MACHINE."
   echo "Source: $SOURCE."
   echo "Load average (1, 5, 15 min) at start: $LOAD_START; at end: $LOAD_END. A load above the core count means other work shared the CPUs: compare the ratios, not the absolute figures, between runs."
@@ -296,6 +344,7 @@ pass() { if [ "$1" = 1 ]; then echo PASS; else echo MISS; fi; }
     done <<<"$MICRO_ROWS"
     echo
   fi
+  if [ "$E2E" = 1 ]; then
   echo "## End to end (wrk, $WRK_THREADS threads, ${DURATION} s per run, distinct 1.5 KB one-event pushes)"
   echo
   echo "Listener: durable SQLite inbox (WAL, synchronous=FULL), Null handler, logging at Warning. Baseline: bench/Baseline, the same reply bytes without parsing or storing. Both measured in this run, interleaved."
@@ -317,6 +366,19 @@ pass() { if [ "$1" = 1 ]; then echo PASS; else echo MISS; fi; }
     echo "| $app | $r/s | $d | $s | $ok | $f | $p50 ms | $p90 ms | $p99 ms | $p999 ms | $max ms | $lag ms |"
   done
   echo
+  fi
+  if [ "$COST" = 1 ]; then
+    echo "## Logging and telemetry cost (wrk, 64 connections, $COST_ROUNDS interleaved rounds of ${DURATION} s per listener)"
+    echo
+    echo "warning: as in the end-to-end runs (logging at Warning, Null handler). shipped: the default appsettings.json (Information, the log handler's line per notification, the request log), rate limit off. telemetry: warning plus the Prometheus endpoint (scraped every 5 s) and OTLP metrics and traces (every push, delivery and handler traced) exported to a closed local port."
+    echo
+    echo "| listener | requests | req/s | / warning |"
+    echo "|---|---:|---:|---:|"
+    for cfg in warning shipped telemetry; do
+      echo "| $cfg | ${COST_REQ[$cfg]} | $(calc '%.0f' "${COST_REQ[$cfg]} / ${COST_SECS[$cfg]}") | $(calc '%.3f' "${COST_REQ[$cfg]} / ${COST_REQ[warning]}") |"
+    done
+    echo
+  fi
   if [ -n "$SOAK_LINE" ]; then
     read -r n e secs warm end max db <<<"$SOAK_LINE"
     echo "## Memory soak (wrk, 64 connections, fresh listener)"
@@ -331,6 +393,7 @@ pass() { if [ "$1" = 1 ]; then echo PASS; else echo MISS; fi; }
   echo
   echo "| target | measured | result |"
   echo "|---|---|---|"
+  if [ "$E2E" = 1 ]; then
   worst=1e9 best=0
   for c in $CONNECTIONS; do
     r=$(calc '%.3f' "${RPS[listener,$c]} / ${RPS[baseline,$c]}")
@@ -351,6 +414,15 @@ pass() { if [ "$1" = 1 ]; then echo PASS; else echo MISS; fi; }
   fi
   ok=$(calc '%d' "$PEAK_LISTENER < 200 * 1024")
   echo "| peak RSS < 200 MB during the load runs | listener $(mb "$PEAK_LISTENER") MB (baseline $(mb "$PEAK_BASELINE") MB) | $(pass "$ok")$([ "$ok" = 1 ] || echo ": $(calc '%.0f' "$PEAK_LISTENER / 1024 - 200") MB over") |"
+  fi
+  if [ "$COST" = 1 ]; then
+    r=$(calc '%.3f' "${COST_REQ[shipped]} / ${COST_REQ[warning]}")
+    ok=$(calc '%d' "$r >= 0.8")
+    echo "| as shipped >= 0.8 x the Warning-level req/s (same run) | $r | $(pass "$ok") |"
+    r=$(calc '%.3f' "1 - ${COST_REQ[telemetry]} / ${COST_REQ[warning]}")
+    ok=$(calc '%d' "$r <= 0.05")
+    echo "| metrics and traces cost <= 5 % of req/s (same run) | $(calc '%.1f' "$r * 100") % | $(pass "$ok") |"
+  fi
   if [ -n "$SOAK_LINE" ]; then
     read -r n _ _ warm end _ _ <<<"$SOAK_LINE"
     growth=$(calc '%.1f' "($end - $warm) * 100 / $warm")
