@@ -5,7 +5,8 @@ namespace PushListener.Telemetry;
 /// <summary>
 /// The level of each request's one log line (Serilog's request logging): a push answered OK at
 /// <see cref="LoggingOptions.PushRequestLevel"/> (Debug by default), an Unsubscribe answer at Information, faults and
-/// refusals at Warning, health checks and metric scrapes at Debug, server errors at Error, everything else at Information.
+/// refusals at Warning, health checks and metric scrapes at Debug, server errors at Error (a request the client abandoned
+/// at Information), everything else at Information.
 /// </summary>
 internal static class RequestLogLevels
 {
@@ -13,7 +14,8 @@ internal static class RequestLogLevels
     {
         if (exception is not null)
         {
-            return LogEventLevel.Error;
+            // The client hung up (a load generator stopping, Exchange giving up): not a server error.
+            return exception is OperationCanceledException && context.RequestAborted.IsCancellationRequested ? LogEventLevel.Information : LogEventLevel.Error;
         }
 
         switch (PushTelemetry.OutcomeOf(context))
