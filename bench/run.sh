@@ -243,14 +243,15 @@ fi
 # warning: the settings above (logging at Warning, Null handler). shipped: the default appsettings.json (Information, the
 # log handler writing a line per notification, the request log), only the rate limit off. metrics: warning plus the
 # Prometheus endpoint, scraped every 5 s. telemetry: metrics plus OTLP metrics and traces exported to a closed local port
-# (every push, delivery and handler traced and batched; the exports fail, which costs what a collector's absence costs).
+# at the default sampling ratio (0.1 of pushes traced with their deliveries and handler runs; the exports fail, which
+# costs what a collector's absence costs). traces-all: telemetry with every push traced (SamplingRatio=1), for reference.
 # Each round runs the four in turn; the ratios are medians of the per-round ratios, so a disturbance that hits one round
 # moves them less than it moves the totals.
-COST_CONFIGS="warning shipped metrics telemetry"
+COST_CONFIGS="warning shipped metrics telemetry traces-all"
 declare -A COST_REQ COST_SECS COST_RATIOS COST_CPU COST_CPU_RATIOS
 COST_ROUNDS=${BENCH_COST_ROUNDS:-4}
 if [ "$COST" = 1 ]; then
-  log "logging and telemetry cost: four listeners, $COST_ROUNDS interleaved rounds of ${DURATION} s at 64 connections"
+  log "logging and telemetry cost: five listeners, $COST_ROUNDS interleaved rounds of ${DURATION} s at 64 connections"
   OTLP_CLOSED=$(free_port)
   declare -A COST_PID COST_URL
   for cfg in $COST_CONFIGS; do
@@ -262,6 +263,9 @@ if [ "$COST" = 1 ]; then
           --PushListener:Telemetry:Prometheus:Enabled=true ;;
       telemetry) start_app "cost-$cfg" "$LISTENER_DLL" "$port" "${LISTENER_SETTINGS[@]}" "--PushListener:Inbox:DataFolder=$WORK/cost-$cfg" \
           --PushListener:Telemetry:Prometheus:Enabled=true "--PushListener:Telemetry:Otlp:Endpoint=http://127.0.0.1:$OTLP_CLOSED" ;;
+      traces-all) start_app "cost-$cfg" "$LISTENER_DLL" "$port" "${LISTENER_SETTINGS[@]}" "--PushListener:Inbox:DataFolder=$WORK/cost-$cfg" \
+          --PushListener:Telemetry:Prometheus:Enabled=true "--PushListener:Telemetry:Otlp:Endpoint=http://127.0.0.1:$OTLP_CLOSED" \
+          --PushListener:Telemetry:Tracing:SamplingRatio=1 ;;
     esac
     COST_PID[$cfg]=$APP_PID
     COST_URL[$cfg]=http://127.0.0.1:$port/ews/notifications
@@ -388,7 +392,7 @@ pass() { if [ "$1" = 1 ]; then echo PASS; else echo MISS; fi; }
   if [ "$COST" = 1 ]; then
     echo "## Logging and telemetry cost (wrk, 64 connections, $COST_ROUNDS interleaved rounds of ${DURATION} s per listener)"
     echo
-    echo "warning: as in the end-to-end runs (logging at Warning, Null handler). shipped: the default appsettings.json (Information, the log handler's line per notification, the request log), rate limit off. metrics: warning plus the Prometheus endpoint, scraped every 5 s. telemetry: metrics plus OTLP metrics and traces (every push, delivery and handler traced) exported to a closed local port. Per-round ratios are to the warning listener's run in the same round."
+    echo "warning: as in the end-to-end runs (logging at Warning, Null handler). shipped: the default appsettings.json (Information, the log handler's line per notification, the request log), rate limit off. metrics: warning plus the Prometheus endpoint, scraped every 5 s. telemetry: metrics plus OTLP metrics and traces at the default sampling ratio (0.1 of pushes traced, with their deliveries and handler runs) exported to a closed local port. traces-all: telemetry with every push traced. Per-round ratios are to the warning listener's run in the same round."
     echo
     echo "CPU per request is the listener process's user + system CPU time during its wrk runs over the requests it answered: on a shared machine it moves far less than req/s (another process taking the cores lowers req/s, not the CPU each request costs), so it is the figure the cost targets read."
     echo

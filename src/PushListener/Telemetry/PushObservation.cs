@@ -19,14 +19,23 @@ internal sealed class PushObservation(long startTimestamp, Activity? activity)
     public bool Refused { get; private set; }
 
     /// <summary>Notes a phase of the push on its Activity (parsed, committed).</summary>
-    public void Phase(string name) => Activity?.AddEvent(new ActivityEvent(name));
+    public void Phase(string name)
+    {
+        if (Activity is { IsAllDataRequested: true } activity)
+        {
+            activity.AddEvent(new ActivityEvent(name));
+        }
+    }
 
     /// <summary>The inbox stored <paramref name="stored"/> messages and found <paramref name="duplicates"/> stored before.</summary>
     public void Stored(int stored, int duplicates)
     {
         Duplicate = stored == 0 && duplicates > 0;
         Phase("committed");
-        Activity?.SetTag("pushlistener.notifications.stored", stored);
+        if (Activity is { IsAllDataRequested: true } activity)
+        {
+            activity.SetTag("pushlistener.notifications.stored", stored);
+        }
     }
 
     public void RefusedUnknown() => Refused = true;

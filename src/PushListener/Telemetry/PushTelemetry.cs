@@ -54,7 +54,7 @@ internal sealed class PushTelemetry(PushListenerMetrics metrics, IDiagnosticCont
             diagnostics.Set("SubscriptionId", subscriptionId);
         }
 
-        if (observation.Activity is { } activity)
+        if (observation.Activity is { IsAllDataRequested: true } activity)
         {
             activity.SetTag("soap.version", soap);
             activity.SetTag("pushlistener.outcome", outcome);
@@ -65,8 +65,9 @@ internal sealed class PushTelemetry(PushListenerMetrics metrics, IDiagnosticCont
                 activity.SetStatus(ActivityStatusCode.Error);
             }
 
-            activity.Dispose();
         }
+
+        observation.Activity?.Dispose();
     }
 
     /// <summary>The push could not be stored (the processor threw): readiness holds off until the store takes its size again.</summary>

@@ -17,7 +17,7 @@ internal sealed class PushTraceLinks
     /// <summary>Remembers the current push Activity for the entry stored under <paramref name="dedupeKey"/>.</summary>
     public void Remember(string dedupeKey)
     {
-        if (Activity.Current is { Recorded: true } activity && _links.Count < Capacity)
+        if (Activity.Current is { Recorded: true, Source.Name: PushActivities.SourceName } activity && _links.Count < Capacity)
         {
             _links[dedupeKey] = activity.Context;
         }
