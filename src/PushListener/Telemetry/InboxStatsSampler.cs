@@ -122,8 +122,11 @@ internal sealed partial class InboxStatsSampler : BackgroundService
             // The store opens in another hosted service's start: sample once everything has started.
             if (_lifetime is not null && !_lifetime.ApplicationStarted.IsCancellationRequested)
             {
-                await Task.Delay(Timeout.Infinite, CancellationTokenSource.CreateLinkedTokenSource(_lifetime.ApplicationStarted, stoppingToken).Token).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
-                stoppingToken.ThrowIfCancellationRequested();
+                var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                using (_lifetime.ApplicationStarted.Register(static state => ((TaskCompletionSource)state!).TrySetResult(), started))
+                {
+                    await started.Task.WaitAsync(stoppingToken).ConfigureAwait(false);
+                }
             }
 
             do
