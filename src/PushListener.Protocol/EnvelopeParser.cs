@@ -296,7 +296,13 @@ internal sealed class EnvelopeParser(XmlReader reader, PushReaderOptions options
         {
             while (reader.NodeType == XmlNodeType.Element)
             {
-                switch (reader.LocalName)
+                var name = reader.LocalName;
+                if (name is "ResponseCode" or "MessageText" or "DescriptiveLinkKey" or "MessageXml" or "Notification")
+                {
+                    RequireExchange(name);
+                }
+
+                switch (name)
                 {
                     case "ResponseCode":
                         RequireSingle(responseCode is null, "SendNotificationResponseMessage", "ResponseCode");

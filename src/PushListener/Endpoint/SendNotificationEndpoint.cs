@@ -141,16 +141,17 @@ internal sealed class SendNotificationEndpoint(
             await RejectHttpAsync(context, ex.StatusCode is >= 400 and < 500 ? ex.StatusCode : StatusCodes.Status400BadRequest, "The request body could not be read: " + ex.Message).ConfigureAwait(false);
             return;
         }
-        catch (InvalidDataException)
+        catch (Exception ex) when (ex is InvalidDataException || (encoded && ex is InvalidOperationException))
         {
+            // Corrupt encoded data: the gzip and deflate decoders throw InvalidDataException, the Brotli one InvalidOperationException.
             await RejectHttpAsync(context, StatusCodes.Status400BadRequest, "The body is not valid data for its Content-Encoding.").ConfigureAwait(false);
             return;
         }
         catch (IOException ex) when (!context.RequestAborted.IsCancellationRequested)
         {
-            // A connection reset mid-body surfaces here before RequestAborted fires.
+            // Kestrel reports some framing errors (a chunk size that overflows) as plain IOExceptions.
             EndpointLog.BodyAborted(logger, remote, ex.GetType().Name);
-            await TryRejectAsync(context, StatusCodes.Status400BadRequest, "The request body ended before it was complete.").ConfigureAwait(false);
+            await TryRejectAsync(context, StatusCodes.Status400BadRequest, "The request body could not be read: its framing is invalid or it ended early.").ConfigureAwait(false);
             return;
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
