@@ -88,7 +88,7 @@ internal sealed partial class FeedHandler(FeedRegistry registry, IFeedStore stor
             message.MessageText,
             message.DescriptiveLinkKey,
             message.MessageXmlValues,
-            new Notification(notification.SubscriptionId, notification.PreviousWatermark, notification.MoreEvents, events));
+            notification.WithEvents(events));
     }
 
     [LoggerMessage(800, LogLevel.Warning, "Feed {Handle} is full ({Reason}): dropped its {Dropped} oldest unacknowledged entries; its consumer gets a gap record")]

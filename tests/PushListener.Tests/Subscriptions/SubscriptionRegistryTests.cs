@@ -36,7 +36,7 @@ public sealed class SubscriptionRegistryTests
         var fixture = SendNotificationReader.Read(Fixture.Bytes("all-event-types.xml"));
         var other = await store.GetAsync(fixture.Messages[0].SubscriptionId!, CancellationToken.None);
         Assert.Equal("Exchange2010_SP2", other!.RequestServerVersion);
-        foreach (var kind in Enum.GetValues<EventKind>())
+        foreach (var kind in Enum.GetValues<EventKind>().Where(k => k != EventKind.Unknown))
         {
             Assert.Equal(fixture.Messages[0].Notification!.Events.Count(e => e.Kind == kind), other.EventCounts[kind.ToString()]);
         }
