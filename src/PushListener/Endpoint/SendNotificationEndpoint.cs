@@ -9,9 +9,11 @@ using PushListener.Subscriptions;
 namespace PushListener.Endpoint;
 
 /// <summary>
-/// <c>POST {Path}</c>: the transport for SendNotification. Checks HTTP-level things (media type, size, action), reads the
-/// body into memory, parses it with the protocol library, hands it to the <see cref="IPushProcessor"/> and writes its answer.
-/// Everything protocol-specific lives in PushListener.Protocol, so another transport could replace this class.
+/// <c>POST {Path}</c>: the transport for SendNotification. Checks HTTP-level things (media type, content coding, size,
+/// action), reads the body into memory (decoded, bounded; read failures become their 4xx), parses it with the protocol
+/// library, hands it to the <see cref="IPushProcessor"/> and writes its answer. Nothing escapes as a bare 500: the last
+/// resort is a Server fault. Everything protocol-specific lives in PushListener.Protocol, so another transport could
+/// replace this class.
 /// </summary>
 internal sealed class SendNotificationEndpoint(
     IPushProcessor processor,
@@ -52,7 +54,6 @@ internal sealed class SendNotificationEndpoint(
     private async Task HandleCoreAsync(HttpContext context, string? token)
     {
         var request = context.Request;
-        var remote = context.Connection.RemoteIpAddress;
         Registration? registration = null;
         if (token is not null)
         {

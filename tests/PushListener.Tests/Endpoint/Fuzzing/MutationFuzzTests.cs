@@ -4,9 +4,7 @@ using System.Text;
 using System.Xml;
 using System.Xml.Linq;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
-using PushListener.Endpoint;
 using PushListener.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -15,10 +13,11 @@ namespace PushListener.Tests.Endpoint.Fuzzing;
 /// <summary>
 /// Seeded mutation fuzzing of the fixtures through the real HTTP pipeline (in memory). Every answer must be a 200 with a
 /// schema-valid SendNotificationResult, a 4xx, or an HTTP 500 with a SOAP fault in the request's SOAP version; for every
-/// 200, what was handed on must be exactly what <see cref="ReferenceReader"/> (the rule written a second time) reads in the
-/// body, and for every refusal nothing may be handed on. The witness replaces the inbox at the endpoint's hand-off, where
-/// the parsed push leaves the protocol layer (the inbox stores it and the pipeline delivers that same parse): storage is
-/// covered by <see cref="ProtocolCaseTests"/> and the inbox's own tests, and 20,000 requests fit in seconds.
+/// 200, what the handlers were given must be exactly what <see cref="ReferenceReader"/> (the rule written a second time)
+/// reads in the body, and for every refusal no handler may run. The witness is a recording handler in the pipeline, run
+/// inside the request (the inbox turned off, so 20,000 requests fit in seconds and the witness has seen everything
+/// before the answer); storing and delivering from the inbox is covered by <see cref="ProtocolCaseTests"/> with the
+/// JSON-lines handler and by the inbox's own tests.
 /// </summary>
 public sealed class MutationFuzzTests(ITestOutputHelper output)
 {
@@ -32,9 +31,10 @@ public sealed class MutationFuzzTests(ITestOutputHelper output)
     [Fact]
     public async Task MutatedFixtures_AreAnsweredWithinTheInvariants_AndOkOnlyWhenDeliveredWhole()
     {
-        var witness = new WitnessProcessor();
+        var witness = new RecordingHandler("witness", filter: NotificationFilter.Everything);
         await using var factory = new ListenerFactory()
             .With("PushListener:Handlers:log:Enabled", "false")
+            .With("PushListener:Inbox:Enabled", "false")
             .WithServices(services =>
             {
                 // 20,000 requests, most of them refused: their Warning lines would cost more than the requests.
@@ -43,8 +43,7 @@ public sealed class MutationFuzzTests(ITestOutputHelper output)
                     o.Rules.Clear();
                     o.MinLevel = LogLevel.None;
                 });
-                services.RemoveAll<IPushProcessor>();
-                services.AddSingleton<IPushProcessor>(witness);
+                services.AddNotificationHandler(witness);
             });
         using var client = factory.CreateClient();
         var fixtures = LoadFixtures();
@@ -80,18 +79,19 @@ public sealed class MutationFuzzTests(ITestOutputHelper output)
                 _ => null,
             };
             using var request = Request(body, soap12, encoding);
-            witness.Clear();
+            witness.Calls.Clear();
             using var response = await client.SendAsync(request);
             var status = (int)response.StatusCode;
             var reply = await response.Content.ReadAsStringAsync();
-            var delivered = witness.Take();
+            var calls = witness.Calls.ToList();
+            var delivered = calls.Count == 0 ? null : ReferenceReader.Describe(soap12, calls[0].Push.RequestServerVersion, calls.Select(c => c.Message!));
             var problem = Check(status, reply, response.Content.Headers.ContentType?.MediaType, soap12, encoding, expected, delivered, validResults);
             var outcome = status == 200 ? "200" : status == 500 ? "500 fault" : status.ToString(System.Globalization.CultureInfo.InvariantCulture);
             outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
             if (problem is not null)
             {
                 failures.Add($"case {i} (seed {Seed}), fixture {name}, encoding {encoding ?? "none"}, mutations [{string.Join("; ", mutator.Applied)}]: {problem}\n"
-                    + $"body (base64): {Convert.ToBase64String(body)}\nexpected:\n{expected ?? "(refused)"}\ndelivered:\n{(delivered is null ? "(nothing)" : ReferenceReader.Describe(delivered.Request))}");
+                    + $"body (base64): {Convert.ToBase64String(body)}\nexpected:\n{expected ?? "(refused)"}\ndelivered:\n{delivered ?? "(nothing)"}");
             }
         }
 
@@ -104,7 +104,7 @@ public sealed class MutationFuzzTests(ITestOutputHelper output)
         Assert.True(outcomes.GetValueOrDefault("500 fault") > Mutations / 4, "too few refused mutations");
     }
 
-    private static string? Check(int status, string reply, string? mediaType, bool soap12, string? encoding, string? expected, ReceivedPush? delivered, HashSet<string> validResults)
+    private static string? Check(int status, string reply, string? mediaType, bool soap12, string? encoding, string? expected, string? delivered, HashSet<string> validResults)
     {
         var declaredWrong = encoding is "br-declared-on-plain" or "compress";
         if (encoding == "compress" && status != 415)
@@ -132,22 +132,21 @@ public sealed class MutationFuzzTests(ITestOutputHelper output)
 
                 if (delivered is null)
                 {
-                    return "OK but nothing was handed on";
+                    return "OK but no handler ran";
                 }
 
-                var actual = ReferenceReader.Describe(delivered.Request);
-                return actual == expected ? null : "OK but what was handed on differs from what the body carried";
+                return delivered == expected ? null : "OK but what the handlers were given differs from what the body carried";
             case >= 400 and < 500:
                 if (delivered is not null)
                 {
-                    return $"HTTP {status} but the push was handed on";
+                    return $"HTTP {status} but a handler ran";
                 }
 
                 return declaredWrong ? null : $"HTTP {status} for a plain body (expected an answer in SOAP)";
             case 500:
                 if (delivered is not null)
                 {
-                    return "a fault, but the push was handed on";
+                    return "a fault, but a handler ran";
                 }
 
                 if (mediaType != (soap12 ? "application/soap+xml" : "text/xml") || !IsFault(reply, soap12))
@@ -239,32 +238,5 @@ public sealed class MutationFuzzTests(ITestOutputHelper output)
         }
 
         return list;
-    }
-
-    /// <summary>Takes every push and answers OK, keeping the last one for the test to compare.</summary>
-    private sealed class WitnessProcessor : IPushProcessor
-    {
-        private ReceivedPush? _last;
-        private int _count;
-
-        public void Clear()
-        {
-            _last = null;
-            _count = 0;
-        }
-
-        public ReceivedPush? Take() => _count switch
-        {
-            0 => null,
-            1 => _last,
-            _ => throw new InvalidOperationException($"{_count} pushes handed on for one request."),
-        };
-
-        public ValueTask<SubscriptionStatus> ProcessAsync(ReceivedPush push, CancellationToken cancellationToken)
-        {
-            _last = push;
-            _count++;
-            return ValueTask.FromResult(SubscriptionStatus.OK);
-        }
     }
 }

@@ -230,12 +230,12 @@ internal static class ReferenceReader
     }
 
     /// <summary>The canonical text of what the listener delivered: the same shape as <see cref="Read"/> writes.</summary>
-    public static string Describe(PushListener.Protocol.PushRequest push)
+    public static string Describe(bool soap12, string? requestServerVersion, IEnumerable<NotificationMessage> messages)
     {
         var text = new StringBuilder();
-        text.Append("soap=").Append(push.SoapVersion == PushListener.Protocol.SoapVersion.Soap11 ? "1.1" : "1.2").Append('\n');
-        text.Append("version=").Append(push.RequestServerVersion).Append('\n');
-        foreach (var message in push.Messages)
+        text.Append("soap=").Append(soap12 ? "1.2" : "1.1").Append('\n');
+        text.Append("version=").Append(requestServerVersion).Append('\n');
+        foreach (var message in messages)
         {
             text.Append("message ").Append(message.ResponseClass).Append(' ').Append(message.ResponseCode)
                 .Append(" text=").Append(message.MessageText).Append(" link=").Append(message.DescriptiveLinkKey?.ToString(CultureInfo.InvariantCulture))
