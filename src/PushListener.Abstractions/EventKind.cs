@@ -26,4 +26,13 @@ public enum EventKind
 
     /// <summary><c>FreeBusyChangedEvent</c>: the mailbox's free/busy information changed (Exchange 2010 SP1 and later).</summary>
     FreeBusyChanged,
+
+    /// <summary>
+    /// An event element this listener does not know: an EWS namespace element in a <c>Notification</c> whose name ends in
+    /// <c>Event</c> but is none of the above (a newer Exchange's event type, or a misspelled one). It is delivered rather
+    /// than dropped, with <see cref="NotificationEvent.ElementName"/>, <see cref="NotificationEvent.ElementNamespace"/> and
+    /// the element itself in <see cref="NotificationEvent.Xml"/>; <see cref="NotificationEvent.Watermark"/> is set when the
+    /// element has a <c>Watermark</c> child, so the subscription's watermark chain stays whole.
+    /// </summary>
+    Unknown,
 }

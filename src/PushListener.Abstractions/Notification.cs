@@ -5,14 +5,21 @@ namespace PushListener;
 /// </summary>
 public sealed class Notification
 {
-    /// <summary>Creates a notification.</summary>
+    /// <summary>Creates a notification whose <c>MoreEvents</c> element was sent with the value <paramref name="moreEvents"/>.</summary>
     public Notification(string subscriptionId, string? previousWatermark, bool moreEvents, IReadOnlyList<NotificationEvent> events)
+        : this(subscriptionId, previousWatermark, (bool?)moreEvents, events)
+    {
+    }
+
+    /// <summary>Creates a notification; <paramref name="moreEvents"/> is <see langword="null"/> when the sender omitted <c>MoreEvents</c>.</summary>
+    public Notification(string subscriptionId, string? previousWatermark, bool? moreEvents, IReadOnlyList<NotificationEvent> events)
     {
         ArgumentException.ThrowIfNullOrEmpty(subscriptionId);
         ArgumentNullException.ThrowIfNull(events);
         SubscriptionId = subscriptionId;
         PreviousWatermark = previousWatermark;
-        MoreEvents = moreEvents;
+        MoreEvents = moreEvents ?? false;
+        MoreEventsSpecified = moreEvents.HasValue;
         Events = events;
     }
 
@@ -25,11 +32,24 @@ public sealed class Notification
     /// </summary>
     public string? PreviousWatermark { get; }
 
-    /// <summary><c>MoreEvents</c>: <see langword="true"/> when Exchange has more events queued and will POST again at once.</summary>
+    /// <summary>
+    /// <c>MoreEvents</c>: <see langword="true"/> when Exchange has more events queued and will POST again at once;
+    /// <see langword="false"/> when it said so or did not say (see <see cref="MoreEventsSpecified"/>).
+    /// </summary>
     public bool MoreEvents { get; }
+
+    /// <summary>
+    /// <see langword="true"/> when the sender included the <c>MoreEvents</c> element (it is optional in the schema).
+    /// The JSON documents write <c>moreEvents: null</c> when it is <see langword="false"/>.
+    /// </summary>
+    public bool MoreEventsSpecified { get; }
 
     /// <summary>The events, in wire order. May mix kinds.</summary>
     public IReadOnlyList<NotificationEvent> Events { get; }
+
+    /// <summary>A copy of this notification with <paramref name="events"/> instead of its events (for filtered deliveries); everything else unchanged.</summary>
+    public Notification WithEvents(IReadOnlyList<NotificationEvent> events) =>
+        new(SubscriptionId, PreviousWatermark, MoreEventsSpecified ? MoreEvents : null, events);
 
     /// <summary>The watermark of the last event that carries one, or <see langword="null"/>: the subscription's new position.</summary>
     public string? LastWatermark

@@ -27,6 +27,29 @@ public sealed class NotificationEvent
         UnreadCount = unreadCount;
     }
 
+    private NotificationEvent(string elementName, string elementNamespace, string xml, string? watermark)
+        : this(EventKind.Unknown, watermark)
+    {
+        ElementName = elementName;
+        ElementNamespace = elementNamespace;
+        Xml = xml;
+    }
+
+    /// <summary>
+    /// Creates an <see cref="EventKind.Unknown"/> event: an event element this version does not know, kept whole.
+    /// </summary>
+    /// <param name="elementName">The element's local name, for example <c>FutureEvent</c>.</param>
+    /// <param name="elementNamespace">The element's namespace URI.</param>
+    /// <param name="xml">The element as XML, with the namespace declarations it needs.</param>
+    /// <param name="watermark">The element's <c>Watermark</c> child, if it has one.</param>
+    public static NotificationEvent Unknown(string elementName, string elementNamespace, string xml, string? watermark)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(elementName);
+        ArgumentNullException.ThrowIfNull(elementNamespace);
+        ArgumentException.ThrowIfNullOrEmpty(xml);
+        return new NotificationEvent(elementName, elementNamespace, xml, watermark);
+    }
+
     /// <summary>The event kind.</summary>
     public EventKind Kind { get; }
 
@@ -50,6 +73,19 @@ public sealed class NotificationEvent
 
     /// <summary>For <see cref="EventKind.Modified"/> events on folders: the folder's <c>UnreadCount</c>, when sent.</summary>
     public int? UnreadCount { get; }
+
+    /// <summary>For <see cref="EventKind.Unknown"/>: the element's local name (for example <c>FutureEvent</c>); <see langword="null"/> for known kinds.</summary>
+    public string? ElementName { get; }
+
+    /// <summary>For <see cref="EventKind.Unknown"/>: the element's namespace URI; <see langword="null"/> for known kinds.</summary>
+    public string? ElementNamespace { get; }
+
+    /// <summary>
+    /// For <see cref="EventKind.Unknown"/>: the whole element as XML (comments and whitespace between elements removed,
+    /// the namespace declarations in scope written on it), so a handler can read what this version does not model;
+    /// <see langword="null"/> for known kinds.
+    /// </summary>
+    public string? Xml { get; }
 
     /// <summary><see langword="true"/> when the event is about a folder rather than an item.</summary>
     public bool IsFolderEvent => ObjectId is { Kind: ObjectIdKind.Folder };

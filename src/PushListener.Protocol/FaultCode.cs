@@ -11,4 +11,10 @@ public enum FaultCode
 
     /// <summary>The envelope is of a SOAP version the endpoint was not addressed with.</summary>
     VersionMismatch,
+
+    /// <summary>
+    /// A header block addressed to the listener with <c>mustUnderstand</c> set is one it does not understand (SOAP 1.1
+    /// 4.2.3, SOAP 1.2 5.4.8): <see cref="PushRequestException.NotUnderstood"/> names the blocks.
+    /// </summary>
+    MustUnderstand,
 }

@@ -14,6 +14,9 @@ public sealed class PushReaderOptions
     /// <summary>Deepest element nesting accepted. Real pushes nest 8 deep. Default 32.</summary>
     public int MaxDepth { get; init; } = 32;
 
+    /// <summary>Most <c>SendNotificationResponseMessage</c> elements in one request. Exchange sends a few. Default 100.</summary>
+    public int MaxMessages { get; init; } = 100;
+
     /// <summary>Most events in one request over all messages. Default 10,000.</summary>
     public int MaxEvents { get; init; } = 10_000;
 

@@ -1,3 +1,5 @@
+using System.Xml;
+
 namespace PushListener.Protocol;
 
 /// <summary>
@@ -27,6 +29,17 @@ public sealed class PushRequestException : Exception
     {
     }
 
+    /// <summary>A <see cref="FaultCode.MustUnderstand"/> fault naming the header blocks that were not understood.</summary>
+    public PushRequestException(string message, IReadOnlyList<XmlQualifiedName> notUnderstood)
+        : this(message, FaultCode.MustUnderstand)
+    {
+        ArgumentNullException.ThrowIfNull(notUnderstood);
+        NotUnderstood = notUnderstood;
+    }
+
     /// <summary>The fault code the reply carries.</summary>
     public FaultCode Code { get; }
+
+    /// <summary>For <see cref="FaultCode.MustUnderstand"/>: the qualified names of the header blocks not understood; empty otherwise.</summary>
+    public IReadOnlyList<XmlQualifiedName> NotUnderstood { get; } = [];
 }

@@ -24,13 +24,23 @@ public static class SendNotificationWriter
         Results[((version == SoapVersion.Soap12 ? 1 : 0) * 2) + (status == SubscriptionStatus.Unsubscribe ? 1 : 0)];
 
     /// <summary>A UTF-8 SOAP fault in <paramref name="version"/>. <paramref name="reason"/> must be safe to show the sender.</summary>
-    public static byte[] Fault(SoapVersion version, FaultCode code, string reason)
+    public static byte[] Fault(SoapVersion version, FaultCode code, string reason) => Fault(version, code, reason, []);
+
+    /// <summary>
+    /// A UTF-8 SOAP fault in <paramref name="version"/>; for a SOAP 1.2 <see cref="FaultCode.MustUnderstand"/> fault the
+    /// header carries one <c>NotUnderstood</c> block per name in <paramref name="notUnderstood"/> (SOAP 1.2 part 1, 5.4.8).
+    /// </summary>
+    public static byte[] Fault(SoapVersion version, FaultCode code, string reason, IReadOnlyList<XmlQualifiedName> notUnderstood)
     {
         ArgumentNullException.ThrowIfNull(reason);
-        return Build(version, w => WriteFaultBody(w, version, code, reason));
+        ArgumentNullException.ThrowIfNull(notUnderstood);
+        Action<XmlWriter>? header = version == SoapVersion.Soap12 && code == FaultCode.MustUnderstand && notUnderstood.Count > 0
+            ? w => WriteNotUnderstood(w, notUnderstood)
+            : null;
+        return Build(version, w => WriteFaultBody(w, version, code, reason), header);
     }
 
-    private static byte[] Build(SoapVersion version, Action<XmlWriter> writeBody)
+    private static byte[] Build(SoapVersion version, Action<XmlWriter> writeBody, Action<XmlWriter>? writeHeader = null)
     {
         var soapNs = XmlNames.EnvelopeNamespace(version);
         using var buffer = new MemoryStream(512);
@@ -39,6 +49,13 @@ public static class SendNotificationWriter
             writer.WriteStartDocument();
             writer.WriteStartElement("s", "Envelope", soapNs);
             writer.WriteAttributeString("xmlns", "m", null, XmlNames.Messages);
+            if (writeHeader is not null)
+            {
+                writer.WriteStartElement("s", "Header", soapNs);
+                writeHeader(writer);
+                writer.WriteEndElement();
+            }
+
             writer.WriteStartElement("s", "Body", soapNs);
             writeBody(writer);
             writer.WriteEndElement();
@@ -57,6 +74,34 @@ public static class SendNotificationWriter
         writer.WriteEndElement();
     }
 
+    private static void WriteNotUnderstood(XmlWriter writer, IReadOnlyList<XmlQualifiedName> names)
+    {
+        for (var i = 0; i < names.Count; i++)
+        {
+            // The qname attribute is a QName: bind a prefix of its own on each block.
+            writer.WriteStartElement("s", "NotUnderstood", XmlNames.Soap12Envelope);
+            if (names[i].Namespace.Length == 0)
+            {
+                writer.WriteAttributeString("qname", names[i].Name);
+            }
+            else
+            {
+                writer.WriteAttributeString("xmlns", "h", null, names[i].Namespace);
+                writer.WriteAttributeString("qname", "h:" + names[i].Name);
+            }
+
+            writer.WriteEndElement();
+        }
+    }
+
+    private static string CodeName(SoapVersion version, FaultCode code) => code switch
+    {
+        FaultCode.Sender => version == SoapVersion.Soap11 ? "s:Client" : "s:Sender",
+        FaultCode.Receiver => version == SoapVersion.Soap11 ? "s:Server" : "s:Receiver",
+        FaultCode.MustUnderstand => "s:MustUnderstand",
+        _ => "s:VersionMismatch",
+    };
+
     private static void WriteFaultBody(XmlWriter writer, SoapVersion version, FaultCode code, string reason)
     {
         var soapNs = XmlNames.EnvelopeNamespace(version);
@@ -64,12 +109,7 @@ public static class SendNotificationWriter
         if (version == SoapVersion.Soap11)
         {
             // SOAP 1.1: unqualified faultcode/faultstring, the code a QName in the envelope namespace.
-            writer.WriteElementString("faultcode", "s:" + code switch
-            {
-                FaultCode.Sender => "Client",
-                FaultCode.Receiver => "Server",
-                _ => "VersionMismatch",
-            });
+            writer.WriteElementString("faultcode", CodeName(version, code));
             writer.WriteStartElement("faultstring");
             writer.WriteAttributeString("xml", "lang", null, "en");
             writer.WriteString(reason);
@@ -78,12 +118,7 @@ public static class SendNotificationWriter
         else
         {
             writer.WriteStartElement("s", "Code", soapNs);
-            writer.WriteElementString("s", "Value", soapNs, "s:" + code switch
-            {
-                FaultCode.Sender => "Sender",
-                FaultCode.Receiver => "Receiver",
-                _ => "VersionMismatch",
-            });
+            writer.WriteElementString("s", "Value", soapNs, CodeName(version, code));
             writer.WriteEndElement();
             writer.WriteStartElement("s", "Reason", soapNs);
             writer.WriteStartElement("s", "Text", soapNs);

@@ -34,6 +34,12 @@ internal static class Expect
         Assert.Equal(oldParentFolderId, actual.OldParentFolderId);
         Assert.Equal(unreadCount, actual.UnreadCount);
         Assert.Equal(objectId is { Kind: ObjectIdKind.Folder }, actual.IsFolderEvent);
+        if (kind != EventKind.Unknown)
+        {
+            Assert.Null(actual.ElementName);
+            Assert.Null(actual.ElementNamespace);
+            Assert.Null(actual.Xml);
+        }
     }
 
     /// <summary>Asserts a normal (<c>Success</c>, <c>NoError</c>) message and returns its notification.</summary>

@@ -45,22 +45,25 @@ public sealed class SendNotificationReaderHostileTests
         Assert.All(mustNotEcho, text => Assert.DoesNotContain(text, ex.Message, StringComparison.OrdinalIgnoreCase));
     }
 
-    public static TheoryData<string> DeepNestingPlaces() =>
-    [
-        "Envelope",
-        "Header",
-        "HeaderVersion",
-        "Body",
-        "SendNotification",
-        "ResponseMessages",
-        "Message",
-        "Notification",
-        "Event",
-    ];
+    private const string TooDeep = "Elements are nested deeper than 32 levels.";
+
+    // In the Envelope and the Body an extra element is refused as such, before its depth matters.
+    public static TheoryData<string, string> DeepNestingPlaces() => new()
+    {
+        { "Envelope", "The Envelope holds an element other than the SOAP Header and Body." },
+        { "Header", TooDeep },
+        { "HeaderVersion", TooDeep },
+        { "Body", "The SOAP Body holds more than one element; SendNotification must be alone." },
+        { "SendNotification", TooDeep },
+        { "ResponseMessages", TooDeep },
+        { "Message", TooDeep },
+        { "Notification", TooDeep },
+        { "Event", TooDeep },
+    };
 
     [Theory]
     [MemberData(nameof(DeepNestingPlaces))]
-    public void Read_HundredThousandNestedElements_RefusedWithDepthMessageQuickly(string place)
+    public void Read_HundredThousandNestedElements_RefusedQuickly(string place, string expected)
     {
         const int Depth = 100_000;
         var nest = new StringBuilder(Depth * 24);
@@ -82,7 +85,7 @@ public sealed class SendNotificationReaderHostileTests
 
         stopwatch.Stop();
         Assert.Equal(FaultCode.Sender, ex.Code);
-        Assert.Equal("Elements are nested deeper than 32 levels.", ex.Message);
+        Assert.Equal(expected, ex.Message);
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(2), $"Refusing took {stopwatch.Elapsed}.");
     }
 
@@ -175,7 +178,7 @@ public sealed class SendNotificationReaderHostileTests
         { Push.Envelope("Notification", string.Empty).Replace(" Id=\"", " Key=\"", StringComparison.Ordinal), "no Id attribute" },
         { Push.Envelope("Event", "<t:UnreadCount>secret-int</t:UnreadCount>"), "UnreadCount" },
         { Push.Envelope("Event", "<t:UnreadCount>4294967296</t:UnreadCount>"), "UnreadCount" },
-        { Push.Envelope("Notification", string.Empty).Replace("<t:SubscriptionId>" + Push.SubscriptionId + "</t:SubscriptionId>", "<t:SubscriptionId/>", StringComparison.Ordinal), "no SubscriptionId" },
+        { Push.Envelope("Notification", string.Empty).Replace("<t:SubscriptionId>" + Push.SubscriptionId + "</t:SubscriptionId>", "<t:SubscriptionId/>", StringComparison.Ordinal), "SubscriptionId is empty" },
         { Push.Envelope("Notification", string.Empty).Replace("<?xml version=\"1.0\" encoding=\"utf-8\"?>", "<?xml version=\"1.0\" encoding=\"utf-8\"?><!DOCTYPE x [<!ENTITY secret \"x\">]>", StringComparison.Ordinal), "DTD" },
     };
 

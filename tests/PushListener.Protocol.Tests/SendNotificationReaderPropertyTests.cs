@@ -12,7 +12,7 @@ namespace PushListener.Protocol.Tests;
 /// </summary>
 public sealed class SendNotificationReaderPropertyTests
 {
-    private static readonly EventKind[] Kinds = Enum.GetValues<EventKind>();
+    private static readonly EventKind[] Kinds = [.. Enum.GetValues<EventKind>().Where(k => k != EventKind.Unknown)];
     private static readonly string[] SoapPrefixes = ["soap11", "soap", "s", "env", "SOAP-ENV"];
     private static readonly string[] ExchangePrefixes = ["m", "t", "ns1", "x", string.Empty];
     private static readonly string[] Versions = ["Exchange2007_SP1", "Exchange2010", "Exchange2010_SP2", "Exchange2013", "Exchange2016"];

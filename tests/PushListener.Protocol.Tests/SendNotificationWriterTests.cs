@@ -69,6 +69,7 @@ public sealed class SendNotificationWriterTests
         { FaultCode.Sender, "Client" },
         { FaultCode.Receiver, "Server" },
         { FaultCode.VersionMismatch, "VersionMismatch" },
+        { FaultCode.MustUnderstand, "MustUnderstand" },
     };
 
     [Theory]
@@ -95,7 +96,39 @@ public sealed class SendNotificationWriterTests
         { FaultCode.Sender, "Sender" },
         { FaultCode.Receiver, "Receiver" },
         { FaultCode.VersionMismatch, "VersionMismatch" },
+        { FaultCode.MustUnderstand, "MustUnderstand" },
     };
+
+    [Fact]
+    public void Fault_Soap12MustUnderstand_NamesEachBlockInANotUnderstoodHeader()
+    {
+        XNamespace soap = XmlNames.Soap12Envelope;
+        var document = Parse(SendNotificationWriter.Fault(
+            SoapVersion.Soap12,
+            FaultCode.MustUnderstand,
+            "2 header blocks marked mustUnderstand are not understood by this listener.",
+            [new System.Xml.XmlQualifiedName("Security", "urn:contoso:security"), new System.Xml.XmlQualifiedName("Hint", "urn:contoso:hint")]));
+
+        var blocks = Assert.Single(document.Root!.Elements(soap + "Header")).Elements().ToList();
+        Assert.All(blocks, b => Assert.Equal(soap + "NotUnderstood", b.Name));
+        Assert.Equal(
+            [XName.Get("Security", "urn:contoso:security"), XName.Get("Hint", "urn:contoso:hint")],
+            blocks.Select(b =>
+            {
+                var qname = b.Attribute("qname")!.Value;
+                return b.GetNamespaceOfPrefix(qname[..qname.IndexOf(':', StringComparison.Ordinal)])! + qname[(qname.IndexOf(':', StringComparison.Ordinal) + 1)..];
+            }));
+        Assert.Equal("s:MustUnderstand", document.Descendants(soap + "Value").Single().Value);
+    }
+
+    [Fact]
+    public void Fault_Soap11MustUnderstand_HasNoHeader()
+    {
+        var document = Parse(SendNotificationWriter.Fault(SoapVersion.Soap11, FaultCode.MustUnderstand, "x", [new System.Xml.XmlQualifiedName("Security", "urn:contoso:security")]));
+
+        Assert.Empty(document.Root!.Elements(XName.Get("Header", XmlNames.Soap11Envelope)));
+        Assert.Equal("s:MustUnderstand", document.Descendants("faultcode").Single().Value);
+    }
 
     [Theory]
     [MemberData(nameof(Soap12Codes))]

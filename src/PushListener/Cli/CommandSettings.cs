@@ -1,5 +1,7 @@
+using Microsoft.Extensions.Options;
+using PushListener.Hosting;
 using PushListener.Inbox;
-using PushListener.Inbox.Sqlite;
+using PushListener.Storage;
 
 namespace PushListener.Cli;
 
@@ -23,35 +25,50 @@ internal static class CommandSettings
             .Build();
     }
 
-    /// <summary>Opens this installation's inbox, or writes why not to <paramref name="error"/> and returns null.</summary>
-    public static async Task<SqliteInboxStore?> OpenInboxAsync(IReadOnlyList<string> settings, TextWriter error, CancellationToken cancellationToken)
+    /// <summary>Opens this installation's role stores, or writes why not to <paramref name="error"/> and returns null.</summary>
+    public static async Task<CommandStores?> OpenInboxAsync(IReadOnlyList<string> settings, TextWriter error, CancellationToken cancellationToken)
     {
         var configuration = Read(settings);
         var options = new InboxOptions();
         configuration.GetSection(InboxOptions.SectionName).Bind(options);
-        var problems = options.Validate().ToList();
+        var storage = new StorageOptions();
+        configuration.GetSection(StorageOptions.SectionName).Bind(storage);
+        var problems = options.Validate().Concat(storage.Validate()).ToList();
         if (problems.Count > 0)
         {
             await error.WriteLineAsync(string.Join(Environment.NewLine, problems)).ConfigureAwait(false);
             return null;
         }
 
-        var path = Path.Combine(Path.GetFullPath(options.DataFolder, Directory.GetCurrentDirectory()), "inbox.db");
-        if (!File.Exists(path))
+        // Resolved here against the current folder (the content root the service would have), so the provider needs no host.
+        options.DataFolder = Path.GetFullPath(options.DataFolder, Directory.GetCurrentDirectory());
+        if (string.Equals(storage.Provider, StorageOptions.Sqlite, StringComparison.OrdinalIgnoreCase))
         {
-            await error.WriteLineAsync($"No inbox at {path}: check PushListener:Inbox:DataFolder.").ConfigureAwait(false);
-            return null;
+            var path = Path.Combine(options.DataFolder, "inbox.db");
+            if (!File.Exists(path))
+            {
+                await error.WriteLineAsync($"No inbox at {path}: check {InboxOptions.SectionName}:DataFolder.").ConfigureAwait(false);
+                return null;
+            }
         }
 
-        var store = new SqliteInboxStore(path, options, TimeProvider.System);
+        // The same role stores the service uses, from the configured provider, opened as an admin tool (no data-folder lock).
+        var services = new ServiceCollection();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new AdminToolAccess());
+        services.AddLogging();
+        services.AddSingleton(Options.Create(options));
+        services.AddSingleton(Options.Create(storage));
+        StorageProviders.UseConfigured(new PushListenerBuilder(services, configuration));
+        var provider = services.BuildServiceProvider();
         try
         {
-            await store.InitializeAsync(cancellationToken).ConfigureAwait(false);
-            return store;
+            await provider.GetRequiredService<IStorageInitializer>().InitializeAsync(cancellationToken).ConfigureAwait(false);
+            return new CommandStores(provider);
         }
         catch
         {
-            await store.DisposeAsync().ConfigureAwait(false);
+            await provider.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }

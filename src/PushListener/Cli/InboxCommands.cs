@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
-using PushListener.Inbox.Sqlite;
 
 namespace PushListener.Cli;
 
@@ -18,7 +16,7 @@ internal static class InboxCommands
         var list = new Command("list", "List dead letters, oldest first: id, received, attempts, subscription, failed handlers, last error.") { max, json };
         list.SetAction((parse, token) => WithInbox(parse, settings, async (store, output, error) =>
         {
-            var letters = await store.ListDeadLettersAsync(parse.GetValue(max), token).ConfigureAwait(false);
+            var letters = await store.DeadLetters.ListAsync(parse.GetValue(max), token).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
                 await output.WriteLineAsync(JsonSerializer.Serialize(letters, Json)).ConfigureAwait(false);
@@ -46,17 +44,20 @@ internal static class InboxCommands
     public static Command Inbox(IReadOnlyList<string> settings)
     {
         var json = new Option<bool>("--json") { Description = "Write JSON instead of lines." };
-        var stats = new Command("stats", "Inbox depth (pending, done, dead letters, sticky unsubscribes) and failures per handler.") { json };
+        var stats = new Command("stats", "Inbox depth (pending, in flight, done, dead letters, sticky unsubscribes) and failures per handler.") { json };
         stats.SetAction((parse, token) => WithInbox(parse, settings, async (store, output, error) =>
         {
-            var figures = await store.GetStatsAsync(token).ConfigureAwait(false);
+            var figures = await store.Entries.GetStatsAsync(token).ConfigureAwait(false);
+            var sticky = (await store.StickyVotes.ListAsync(token).ConfigureAwait(false)).Count;
             if (parse.GetValue(json))
             {
-                await output.WriteLineAsync(JsonSerializer.Serialize(figures, Json)).ConfigureAwait(false);
+                // The same shape as the admin API's GET /admin/inbox/stats.
+                var view = new { figures.Pending, figures.InFlight, figures.Done, DeadLetters = figures.DeadLettered, figures.OldestPendingReceivedAt, StickyUnsubscribes = sticky, figures.Handlers };
+                await output.WriteLineAsync(JsonSerializer.Serialize(view, Json)).ConfigureAwait(false);
                 return 0;
             }
 
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"pending {figures.Pending}, done {figures.Done}, dead letters {figures.DeadLetters}, sticky unsubscribes {figures.StickyUnsubscribes}, oldest pending {(figures.OldestPending is { } oldest ? oldest.ToString("u", CultureInfo.InvariantCulture) : "none")}")).ConfigureAwait(false);
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"pending {figures.Pending}, in flight {figures.InFlight}, done {figures.Done}, dead letters {figures.DeadLettered}, sticky unsubscribes {sticky}, oldest pending {(figures.OldestPendingReceivedAt is { } oldest ? oldest.ToString("u", CultureInfo.InvariantCulture) : "none")}")).ConfigureAwait(false);
             foreach (var handler in figures.Handlers)
             {
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  {handler.Handler}: {handler.Failures} failure(s), last {handler.LastFailedAt:u}: {handler.LastError}")).ConfigureAwait(false);
@@ -86,8 +87,8 @@ internal static class InboxCommands
             var entry = parse.GetValue(id);
             var replay = name == "replay";
             var count = replay
-                ? await store.ReplayDeadLettersAsync(entry, token).ConfigureAwait(false)
-                : await store.PurgeDeadLettersAsync(entry, token).ConfigureAwait(false);
+                ? await store.DeadLetters.ReplayAsync(entry, token).ConfigureAwait(false)
+                : await store.DeadLetters.PurgeAsync(entry, token).ConfigureAwait(false);
             if (entry is { } one && count == 0)
             {
                 await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"No dead letter has id {one}; 'deadletters list' shows them.")).ConfigureAwait(false);
@@ -100,7 +101,7 @@ internal static class InboxCommands
         return command;
     }
 
-    private static async Task<int> WithInbox(ParseResult parse, IReadOnlyList<string> settings, Func<SqliteInboxStore, TextWriter, TextWriter, Task<int>> action, CancellationToken token)
+    private static async Task<int> WithInbox(ParseResult parse, IReadOnlyList<string> settings, Func<CommandStores, TextWriter, TextWriter, Task<int>> action, CancellationToken token)
     {
         var output = parse.InvocationConfiguration.Output;
         var error = parse.InvocationConfiguration.Error;
@@ -109,7 +110,7 @@ internal static class InboxCommands
             await using var store = await CommandSettings.OpenInboxAsync(settings, error, token).ConfigureAwait(false);
             return store is null ? 1 : await action(store, output, error).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is SqliteException or IOException or InvalidOperationException)
+        catch (Exception ex) when (ex is System.Data.Common.DbException or IOException or InvalidOperationException)
         {
             await error.WriteLineAsync("The inbox could not be read or written: " + ex.Message).ConfigureAwait(false);
             return 1;

@@ -18,6 +18,9 @@ internal static partial class EndpointLog
     [LoggerMessage(4, LogLevel.Warning, "Rejected a request from {RemoteAddress} with HTTP {StatusCode}: {Reason}")]
     public static partial void HttpRejected(ILogger logger, IPAddress? remoteAddress, int statusCode, string reason);
 
+    [LoggerMessage(6, LogLevel.Debug, "A push from {RemoteAddress} was abandoned while its body was read ({Exception}); nothing was stored")]
+    public static partial void BodyAborted(ILogger logger, IPAddress? remoteAddress, string exception);
+
     [LoggerMessage(5, LogLevel.Warning, "Error push for subscription {SubscriptionId}: {ResponseCode} {MessageText}")]
     public static partial void ErrorPush(ILogger logger, string? subscriptionId, string responseCode, string? messageText);
 }

@@ -1,4 +1,5 @@
 using System.Net.Mime;
+using System.Xml;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using PushListener.Hosting;
@@ -9,9 +10,11 @@ using PushListener.Telemetry;
 namespace PushListener.Endpoint;
 
 /// <summary>
-/// <c>POST {Path}</c>: the transport for SendNotification. Checks HTTP-level things (media type, size, action), reads the
-/// body into memory, parses it with the protocol library, hands it to the <see cref="IPushProcessor"/> and writes its answer.
-/// Everything protocol-specific lives in PushListener.Protocol, so another transport could replace this class.
+/// <c>POST {Path}</c>: the transport for SendNotification. Checks HTTP-level things (media type, content coding, size,
+/// action), reads the body into memory (decoded, bounded; read failures become their 4xx), parses it with the protocol
+/// library, hands it to the <see cref="IPushProcessor"/> and writes its answer. Nothing escapes as a bare 500: the last
+/// resort is a Server fault. Everything protocol-specific lives in PushListener.Protocol, so another transport could
+/// replace this class.
 /// </summary>
 internal sealed class SendNotificationEndpoint(
     IPushProcessor processor,
@@ -23,13 +26,42 @@ internal sealed class SendNotificationEndpoint(
     ILogger<SendNotificationEndpoint> logger)
 {
     private readonly EndpointOptions _options = options.Value.Endpoint;
-    private readonly PushReaderOptions _readerOptions = new() { MaxCharacters = options.Value.Endpoint.MaxRequestBytes };
+    private readonly PushReaderOptions _readerOptions = new()
+    {
+        MaxCharacters = options.Value.Endpoint.MaxRequestBytes,
+        MaxMessages = options.Value.Endpoint.MaxMessagesPerPush,
+    };
 
     public async Task HandleAsync(HttpContext context, string? token)
     {
+        PushTelemetry.Start(context);
+        try
+        {
+            await HandleCoreAsync(context, token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The sender went away; there is no one to answer.
+        }
+#pragma warning disable CA1031 // The last line of defence: whatever escaped, the sender gets a fault, never a bare 500.
+        catch (Exception ex) when (!context.Response.HasStarted)
+#pragma warning restore CA1031
+        {
+            EndpointLog.PushNotTaken(logger, context.Connection.RemoteIpAddress, ex);
+            var version = SoapMediaType.VersionOf(context.Request.ContentType, out _) ?? SoapVersion.Soap11;
+            context.Response.Clear();
+            await WriteFaultAsync(context, version, FaultCode.Receiver, "The notification could not be taken; retry later.", []).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Telemetry: a request that ended without an answer (the sender went away) counts as a fault; no-op once answered.
+            telemetry.Finish(context, null, PushOutcome.Fault, null);
+        }
+    }
+
+    private async Task HandleCoreAsync(HttpContext context, string? token)
+    {
         var request = context.Request;
-        var remote = context.Connection.RemoteIpAddress;
-        var observation = PushTelemetry.Start(context);
         Registration? registration = null;
         if (token is not null)
         {
@@ -53,6 +85,31 @@ internal sealed class SendNotificationEndpoint(
             return;
         }
 
+        if (!ContentDecoding.TryDecode(request.Headers.ContentEncoding, request.Body, out var bodyStream))
+        {
+            context.Response.Headers.AcceptEncoding = ContentDecoding.Supported;
+            await RejectHttpAsync(context, StatusCodes.Status415UnsupportedMediaType, "Content-Encoding must be gzip, deflate, br or identity.").ConfigureAwait(false);
+            return;
+        }
+
+        var encoded = !ReferenceEquals(bodyStream, request.Body);
+        try
+        {
+            await HandleBodyAsync(context, version.Value, action, bodyStream, encoded, registration).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (encoded)
+            {
+                await bodyStream.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task HandleBodyAsync(HttpContext context, SoapVersion version, string? action, Stream bodyStream, bool encoded, Registration? registration)
+    {
+        var request = context.Request;
+        var remote = context.Connection.RemoteIpAddress;
         if (request.ContentLength > _options.MaxRequestBytes)
         {
             await RejectHttpAsync(context, StatusCodes.Status413PayloadTooLarge, $"The body exceeds {_options.MaxRequestBytes} bytes.").ConfigureAwait(false);
@@ -67,7 +124,7 @@ internal sealed class SendNotificationEndpoint(
 
         if (!SoapMediaType.IsSendNotificationAction(soapAction))
         {
-            await FaultAsync(context, version.Value, FaultCode.Sender, "The SOAP action is not " + XmlNames.SendNotificationAction + ".").ConfigureAwait(false);
+            await FaultAsync(context, version, FaultCode.Sender, "The SOAP action is not " + XmlNames.SendNotificationAction + ".").ConfigureAwait(false);
             return;
         }
 
@@ -79,16 +136,44 @@ internal sealed class SendNotificationEndpoint(
         RequestBodyBuffer? body;
         try
         {
-            body = await RequestBodyBuffer.ReadAsync(request.Body, request.ContentLength, _options.MaxRequestBytes, context.RequestAborted).ConfigureAwait(false);
+            // Encoded: the limit counts decoded bytes, and Content-Length (of the encoded bytes) is no size hint.
+            body = await RequestBodyBuffer.ReadAsync(bodyStream, encoded ? null : request.ContentLength, _options.MaxRequestBytes, context.RequestAborted).ConfigureAwait(false);
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             body = null;
         }
+        catch (BadHttpRequestException ex)
+        {
+            // Bad chunked framing, a body that ends early, a sender below the minimum data rate (408): the server's own
+            // reason is safe to return (it never quotes the body). One line, no stack trace: this is the sender's fault.
+            await RejectHttpAsync(context, ex.StatusCode is >= 400 and < 500 ? ex.StatusCode : StatusCodes.Status400BadRequest, "The request body could not be read: " + ex.Message).ConfigureAwait(false);
+            return;
+        }
+        catch (Exception ex) when (ex is InvalidDataException || (encoded && ex is InvalidOperationException))
+        {
+            // Corrupt encoded data: the gzip and deflate decoders throw InvalidDataException, the Brotli one InvalidOperationException.
+            await RejectHttpAsync(context, StatusCodes.Status400BadRequest, "The body is not valid data for its Content-Encoding.").ConfigureAwait(false);
+            return;
+        }
+        catch (IOException ex) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            // Kestrel reports some framing errors (a chunk size that overflows) as plain IOExceptions.
+            EndpointLog.BodyAborted(logger, remote, ex.GetType().Name);
+            await TryRejectAsync(context, StatusCodes.Status400BadRequest, "The request body could not be read: its framing is invalid or it ended early.").ConfigureAwait(false);
+            return;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
+        {
+            EndpointLog.BodyAborted(logger, remote, ex.GetType().Name);
+            return;
+        }
 
         if (body is null)
         {
-            await RejectHttpAsync(context, StatusCodes.Status413PayloadTooLarge, $"The body exceeds {_options.MaxRequestBytes} bytes.").ConfigureAwait(false);
+            await RejectHttpAsync(context, StatusCodes.Status413PayloadTooLarge, encoded
+                ? $"The decoded body exceeds {_options.MaxRequestBytes} bytes."
+                : $"The body exceeds {_options.MaxRequestBytes} bytes.").ConfigureAwait(false);
             return;
         }
 
@@ -98,17 +183,17 @@ internal sealed class SendNotificationEndpoint(
             try
             {
                 push = SendNotificationReader.Read(body.Memory, _readerOptions);
-                observation.Phase("parsed");
+                PushTelemetry.Observation(context)?.Phase("parsed");
             }
             catch (PushRequestException ex)
             {
-                await FaultAsync(context, version.Value, ex.Code, ex.Message).ConfigureAwait(false);
+                await FaultAsync(context, version, ex.Code, ex.Message, ex.NotUnderstood).ConfigureAwait(false);
                 return;
             }
 
             if (push.SoapVersion != version)
             {
-                await FaultAsync(context, version.Value, FaultCode.VersionMismatch, "The Envelope's SOAP version does not match the Content-Type.").ConfigureAwait(false);
+                await FaultAsync(context, version, FaultCode.VersionMismatch, "The Envelope's SOAP version does not match the Content-Type.").ConfigureAwait(false);
                 return;
             }
 
@@ -116,7 +201,7 @@ internal sealed class SendNotificationEndpoint(
             try
             {
                 status = await processor.ProcessAsync(
-                    new ReceivedPush(push, timeProvider.GetUtcNow(), remote, context.TraceIdentifier, body.Memory, registration, observation),
+                    new ReceivedPush(push, timeProvider.GetUtcNow(), remote, context.TraceIdentifier, body.Memory, registration, PushTelemetry.Observation(context)),
                     context.RequestAborted).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -130,14 +215,14 @@ internal sealed class SendNotificationEndpoint(
             {
                 EndpointLog.PushNotTaken(logger, remote, ex);
                 telemetry.NotTaken(body.Memory.Length, ex);
-                await WriteFaultAsync(context, version.Value, FaultCode.Receiver, "The notification could not be stored; retry later.").ConfigureAwait(false);
+                await WriteFaultAsync(context, version, FaultCode.Receiver, "The notification could not be stored; retry later.", []).ConfigureAwait(false);
                 return;
             }
 
             LogAnswered(push, remote, status);
-            var reply = SendNotificationWriter.Result(version.Value, status);
+            var reply = SendNotificationWriter.Result(version, status);
             context.Response.StatusCode = StatusCodes.Status200OK;
-            context.Response.ContentType = XmlNames.ReplyContentType(version.Value);
+            context.Response.ContentType = XmlNames.ReplyContentType(version);
             context.Response.ContentLength = reply.Length;
             await context.Response.Body.WriteAsync(reply, context.RequestAborted).ConfigureAwait(false);
             telemetry.Finish(context, version, status == SubscriptionStatus.Unsubscribe ? PushOutcome.Unsubscribe : PushOutcome.Ok, push.Messages[0].SubscriptionId);
@@ -163,21 +248,33 @@ internal sealed class SendNotificationEndpoint(
         EndpointLog.PushAnswered(logger, remote, messages.Count, push.EventCount, messages[0].SubscriptionId, push.RequestServerVersion, status);
     }
 
-    private async Task FaultAsync(HttpContext context, SoapVersion version, FaultCode code, string reason)
+    private async Task FaultAsync(HttpContext context, SoapVersion version, FaultCode code, string reason, IReadOnlyList<XmlQualifiedName>? notUnderstood = null)
     {
         EndpointLog.PushRejected(logger, context.Connection.RemoteIpAddress, code, reason);
-        await WriteFaultAsync(context, version, code, reason).ConfigureAwait(false);
+        await WriteFaultAsync(context, version, code, reason, notUnderstood ?? []).ConfigureAwait(false);
     }
 
     // WS-I Basic Profile: a SOAP fault goes with HTTP 500.
-    private async Task WriteFaultAsync(HttpContext context, SoapVersion version, FaultCode code, string reason)
+    private async Task WriteFaultAsync(HttpContext context, SoapVersion version, FaultCode code, string reason, IReadOnlyList<XmlQualifiedName> notUnderstood)
     {
-        var fault = SendNotificationWriter.Fault(version, code, reason);
+        var fault = SendNotificationWriter.Fault(version, code, reason, notUnderstood);
         context.Response.StatusCode = StatusCodes.Status500InternalServerError;
         context.Response.ContentType = XmlNames.ReplyContentType(version);
         context.Response.ContentLength = fault.Length;
         await context.Response.Body.WriteAsync(fault, context.RequestAborted).ConfigureAwait(false);
         telemetry.Finish(context, version, PushOutcome.Fault, null);
+    }
+
+    /// <summary>After a failed body read the connection may be gone: answering is best effort.</summary>
+    private async Task TryRejectAsync(HttpContext context, int statusCode, string reason)
+    {
+        try
+        {
+            await RejectHttpAsync(context, statusCode, reason).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
+        {
+        }
     }
 
     private async Task RejectHttpAsync(HttpContext context, int statusCode, string reason)

@@ -8,7 +8,7 @@ namespace PushListener.Feeds;
 /// against the in-memory registry; all of one delivery's appends commit in one write, idempotent per (feed, delivery id)
 /// because the dispatcher may call a handler again for the same delivery.
 /// </summary>
-internal sealed partial class FeedHandler(FeedRegistry registry, FeedStore store, FeedSignals signals, ILogger<FeedHandler> logger) : INotificationHandler
+internal sealed partial class FeedHandler(FeedRegistry registry, IFeedStore store, FeedSignals signals, ILogger<FeedHandler> logger) : INotificationHandler
 {
     public NotificationFilter Filter => NotificationFilter.Everything;
 
@@ -88,7 +88,7 @@ internal sealed partial class FeedHandler(FeedRegistry registry, FeedStore store
             message.MessageText,
             message.DescriptiveLinkKey,
             message.MessageXmlValues,
-            new Notification(notification.SubscriptionId, notification.PreviousWatermark, notification.MoreEvents, events));
+            notification.WithEvents(events));
     }
 
     [LoggerMessage(800, LogLevel.Warning, "Feed {Handle} is full ({Reason}): dropped its {Dropped} oldest unacknowledged entries; its consumer gets a gap record")]

@@ -5,7 +5,7 @@ using PushListener.Telemetry;
 
 namespace PushListener.Health;
 
-/// <summary>Ready only while the oldest pending inbox entry is younger than <see cref="HealthOptions.MaxPendingAge"/>.</summary>
+/// <summary>Ready only while the oldest inbox entry not yet processed (pending or in flight) is younger than <see cref="HealthOptions.MaxPendingAge"/>.</summary>
 internal sealed class DeliveryLagCheck(InboxStatsSampler sampler, IOptions<HealthOptions> options, TimeProvider time) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -26,13 +26,13 @@ internal sealed class DeliveryLagCheck(InboxStatsSampler sampler, IOptions<Healt
             return new HealthCheckResult(context.Registration.FailureStatus, "The inbox could not be read: " + ex.Message);
         }
 
-        if (snapshot?.Stats.OldestPending is not { } oldest)
+        if (snapshot?.Stats.OldestPendingReceivedAt is not { } oldest)
         {
             return HealthCheckResult.Healthy("Nothing pending.");
         }
 
         var age = time.GetUtcNow() - oldest;
-        var pending = snapshot.Stats.Pending.ToString(CultureInfo.InvariantCulture);
+        var pending = (snapshot.Stats.Pending + snapshot.Stats.InFlight).ToString(CultureInfo.InvariantCulture);
         return age <= limit
             ? HealthCheckResult.Healthy($"{pending} pending, the oldest received {oldest:O}.")
             : new HealthCheckResult(context.Registration.FailureStatus, $"{pending} pending, the oldest received {oldest:O}, longer ago than PushListener:Health:MaxPendingAge ({limit}).");

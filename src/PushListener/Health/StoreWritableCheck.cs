@@ -5,15 +5,14 @@ using PushListener.Inbox;
 namespace PushListener.Health;
 
 /// <summary>
-/// Ready only if the inbox takes writes: a probe write (a sticky vote for a reserved id, set and cleared, through the
-/// store's writer like any append) must commit. After the store refused a push, the probe carries as many bytes as that
+/// Ready only if the inbox takes writes: a probe write (<see cref="IEntryLog.ProbeAsync"/>, through the store's writer
+/// like any append) must commit. After the store refused a push, the probe carries as many bytes as that
 /// push had, and readiness returns only once it commits (the store can take that push now). A full disk, a full database,
 /// a read-only file system or a broken database fail it. The result is reused for <see cref="HealthOptions.CacheDuration"/>.
 /// </summary>
-internal sealed class StoreWritableCheck(IInboxStore store, InboxWriteState writes, IOptions<HealthOptions> options, TimeProvider time) : IHealthCheck, IDisposable
+internal sealed class StoreWritableCheck(IEntryLog store, InboxWriteState writes, IOptions<HealthOptions> options, TimeProvider time) : IHealthCheck, IDisposable
 {
-    /// <summary>The reserved subscription id of the probe; Exchange ids are base64 and never look like this.</summary>
-    public const string ProbeId = "pushlistener:health-probe";
+    private const int RowMargin = 64 * 1024;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private (DateTimeOffset At, HealthCheckResult Result)? _last;
@@ -33,9 +32,8 @@ internal sealed class StoreWritableCheck(IInboxStore store, InboxWriteState writ
             var refusal = writes.Outstanding;
             try
             {
-                var probe = refusal is null ? "health probe" : new string('x', Math.Max(refusal.BodyBytes, 1));
-                await store.SetStickyVoteAsync(ProbeId, probe, cancellationToken).ConfigureAwait(false);
-                await store.ClearStickyVoteAsync(ProbeId, cancellationToken).ConfigureAwait(false);
+                // A push takes more than its body (its entries, registry row and index pages): the probe carries that margin too.
+                await store.ProbeAsync(refusal is null ? 0 : refusal.BodyBytes + RowMargin, cancellationToken).ConfigureAwait(false);
                 if (refusal is not null)
                 {
                     writes.Recovered(refusal);

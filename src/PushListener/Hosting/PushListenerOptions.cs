@@ -27,6 +27,12 @@ public sealed class EndpointOptions
     /// <summary>Largest request body accepted, in bytes; larger gets HTTP 413. Default 1 MiB (a 50-event push is about 25 KB).</summary>
     public int MaxRequestBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// Most <c>SendNotificationResponseMessage</c> elements in one push; more gets a Client fault. Exchange sends a few.
+    /// Default 100.
+    /// </summary>
+    public int MaxMessagesPerPush { get; set; } = 100;
+
     /// <summary>Serve the WSDL and schemas at <c>GET {Path}?wsdl</c>. Default <see langword="true"/>.</summary>
     public bool ServeContract { get; set; } = true;
 }

@@ -21,6 +21,11 @@ internal sealed class PushListenerOptionsValidator(IEnumerable<HandlerTypeDefini
             errors.Add($"PushListener:Endpoint:MaxRequestBytes must be between 4096 and 67108864 (got {endpoint.MaxRequestBytes}).");
         }
 
+        if (endpoint.MaxMessagesPerPush is < 1 or > 10_000)
+        {
+            errors.Add($"PushListener:Endpoint:MaxMessagesPerPush must be between 1 and 10000 (got {endpoint.MaxMessagesPerPush}).");
+        }
+
         for (var i = 0; i < options.ForwardedHeaders.KnownProxies.Length; i++)
         {
             if (!IPAddress.TryParse(options.ForwardedHeaders.KnownProxies[i], out _))

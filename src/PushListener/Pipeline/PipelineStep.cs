@@ -114,7 +114,7 @@ internal sealed class PipelineStep
             view.MessageText,
             view.DescriptiveLinkKey,
             view.MessageXmlValues,
-            new Notification(notification.SubscriptionId, notification.PreviousWatermark, notification.MoreEvents, selected));
+            notification.WithEvents(selected));
         return true;
     }
 }

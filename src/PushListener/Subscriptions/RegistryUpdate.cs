@@ -20,7 +20,11 @@ internal sealed record RegistryUpdate(
         {
             foreach (var e in notification.Events)
             {
-                counts[(int)e.Kind]++;
+                // Per-kind counters cover the EWS event types; Unknown events are delivered but not counted.
+                if ((uint)e.Kind < (uint)counts.Length)
+                {
+                    counts[(int)e.Kind]++;
+                }
             }
         }
 

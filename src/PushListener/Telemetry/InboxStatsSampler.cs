@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using PushListener.Feeds;
+using PushListener.Hosting;
 using PushListener.Inbox;
 using PushListener.Subscriptions;
 
@@ -15,14 +16,14 @@ namespace PushListener.Telemetry;
 internal sealed partial class InboxStatsSampler : BackgroundService
 {
     private const int MaxSubscriptionsCounted = 100_000;
-    private readonly IInboxStore? _store;
-    private readonly InboxDispatcher? _dispatcher;
+    private readonly IEntryLog? _store;
+    private readonly ISubscriptionRegistry? _subscriptions;
     private readonly FeedRegistry? _feeds;
-    private readonly FeedStore? _feedStore;
+    private readonly IFeedStore? _feedStore;
     private readonly TimeProvider _time;
     private readonly TimeSpan _interval;
     private readonly ILogger _logger;
-    private readonly IHostApplicationLifetime? _lifetime;
+    private readonly StartupGate? _startup;
     private readonly SemaphoreSlim _sampling = new(1, 1);
     private InboxSnapshot? _latest;
 
@@ -31,23 +32,23 @@ internal sealed partial class InboxStatsSampler : BackgroundService
         IOptions<TelemetryOptions> options,
         TimeProvider time,
         ILogger<InboxStatsSampler> logger,
-        IHostApplicationLifetime? lifetime = null,
-        IInboxStore? store = null,
-        InboxDispatcher? dispatcher = null,
+        StartupGate? startup = null,
+        IEntryLog? store = null,
+        ISubscriptionRegistry? subscriptions = null,
         FeedRegistry? feeds = null,
-        FeedStore? feedStore = null)
+        IFeedStore? feedStore = null)
     {
         ArgumentNullException.ThrowIfNull(metrics);
         _store = store;
-        _dispatcher = dispatcher;
+        _subscriptions = subscriptions;
         _feeds = feeds;
         _feedStore = feedStore;
         _time = time;
         _interval = options.Value.SampleInterval;
         _logger = logger;
-        _lifetime = lifetime;
+        _startup = startup;
         var meter = metrics.Meter;
-        meter.CreateObservableUpDownCounter("pushlistener.inbox.entries", ObserveEntries, "{entry}", "Inbox entries by state: pending (stored, not yet delivered), in_flight (held by the dispatcher), dead_lettered.");
+        meter.CreateObservableUpDownCounter("pushlistener.inbox.entries", ObserveEntries, "{entry}", "Inbox entries by state: pending (stored, not yet delivered), in_flight (claimed under a live lease), dead_lettered.");
         meter.CreateObservableGauge("pushlistener.inbox.oldest_pending.age", ObserveOldestAge, "s", "Age of the oldest pending inbox entry (0 when none is pending): how far delivery lags.");
         meter.CreateObservableUpDownCounter("pushlistener.subscriptions", ObserveSubscriptions, "{subscription}", "Subscriptions in the registry, by state.");
         meter.CreateObservableUpDownCounter("pushlistener.feed.backlog", ObserveFeeds, "{entry}", "Unacknowledged entries per consumer feed.");
@@ -81,10 +82,13 @@ internal sealed partial class InboxStatsSampler : BackgroundService
         {
             var stats = await _store.GetStatsAsync(cancellationToken).ConfigureAwait(false);
             var subscriptions = new Dictionary<string, long>(StringComparer.Ordinal);
-            foreach (var state in Enum.GetValues<SubscriptionState>())
+            if (_subscriptions is not null)
             {
-                var list = await _store.ListSubscriptionsAsync(state, MaxSubscriptionsCounted, cancellationToken).ConfigureAwait(false);
-                subscriptions[StateName(state)] = list.Count;
+                foreach (var state in Enum.GetValues<SubscriptionState>())
+                {
+                    var list = await _subscriptions.ListAsync(state, MaxSubscriptionsCounted, cancellationToken).ConfigureAwait(false);
+                    subscriptions[StateName(state)] = list.Count;
+                }
             }
 
             var backlog = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -99,7 +103,7 @@ internal sealed partial class InboxStatsSampler : BackgroundService
                 }
             }
 
-            var snapshot = new InboxSnapshot(_time.GetUtcNow(), stats, _dispatcher?.InMemory ?? 0, subscriptions, backlog);
+            var snapshot = new InboxSnapshot(_time.GetUtcNow(), stats, subscriptions, backlog);
             Volatile.Write(ref _latest, snapshot);
             return snapshot;
         }
@@ -119,14 +123,10 @@ internal sealed partial class InboxStatsSampler : BackgroundService
         using var timer = new PeriodicTimer(_interval, _time);
         try
         {
-            // The store opens in another hosted service's start: sample once everything has started.
-            if (_lifetime is not null && !_lifetime.ApplicationStarted.IsCancellationRequested)
+            // The store is opened by a start-up step: sample once start-up has finished.
+            if (_startup is not null)
             {
-                var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                using (_lifetime.ApplicationStarted.Register(static state => ((TaskCompletionSource)state!).TrySetResult(), started))
-                {
-                    await started.Task.WaitAsync(stoppingToken).ConfigureAwait(false);
-                }
+                await _startup.WaitAsync(stoppingToken).ConfigureAwait(false);
             }
 
             do
@@ -163,8 +163,8 @@ internal sealed partial class InboxStatsSampler : BackgroundService
         return
         [
             new(snapshot.Stats.Pending, new KeyValuePair<string, object?>("state", "pending")),
-            new(snapshot.InFlight, new KeyValuePair<string, object?>("state", "in_flight")),
-            new(snapshot.Stats.DeadLetters, new KeyValuePair<string, object?>("state", "dead_lettered")),
+            new(snapshot.Stats.InFlight, new KeyValuePair<string, object?>("state", "in_flight")),
+            new(snapshot.Stats.DeadLettered, new KeyValuePair<string, object?>("state", "dead_lettered")),
         ];
     }
 
@@ -175,7 +175,7 @@ internal sealed partial class InboxStatsSampler : BackgroundService
             return [];
         }
 
-        var age = snapshot.Stats.OldestPending is { } oldest ? Math.Max(0, (_time.GetUtcNow() - oldest).TotalSeconds) : 0;
+        var age = snapshot.Stats.OldestPendingReceivedAt is { } oldest ? Math.Max(0, (_time.GetUtcNow() - oldest).TotalSeconds) : 0;
         return [new(age)];
     }
 

@@ -21,6 +21,9 @@ internal sealed class PushTelemetry(PushListenerMetrics metrics, IDiagnosticCont
         return observation;
     }
 
+    /// <summary>The observation <see cref="Start"/> made for this request, until <see cref="Finish"/>.</summary>
+    public static PushObservation? Observation(HttpContext context) => context.Items[ItemKey] as PushObservation;
+
     /// <summary>Records the answer; <paramref name="outcome"/> is a <see cref="PushOutcome"/> value (duplicate and refused are read from the observation).</summary>
     public void Finish(HttpContext context, SoapVersion? version, string outcome, string? subscriptionId)
     {

@@ -22,7 +22,6 @@ internal static class TelemetryServiceCollectionExtensions
         services.AddValidatedOptions<LoggingOptions>(configuration, LoggingOptions.SectionName);
         services.AddMetrics();
         services.TryAddSingleton<PushListenerMetrics>();
-        services.TryAddSingleton<PushTraceLinks>();
         services.TryAddSingleton<PushTelemetry>();
 
         // Request logging's diagnostic context; AddSerilog registers it too, this covers hosts that log another way.

@@ -46,6 +46,21 @@ public sealed class SendNotificationEndpointTests : IClassFixture<ListenerFactor
     }
 
     [Fact]
+    public async Task Post_MoreMessagesThanMaxMessagesPerPush_IsClientFaultNamingTheCap()
+    {
+        await using var factory = new ListenerFactory().With("PushListener:Endpoint:MaxMessagesPerPush", "2");
+        using var client = factory.CreateClient();
+
+        // multiple-messages.xml holds three messages.
+        using var response = await client.SendAsync(Soap.PostFixture("multiple-messages.xml"));
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        var (code, reason) = Soap.FaultOf(await response.Content.ReadAsStringAsync());
+        Assert.Equal("s:Client", code);
+        Assert.Equal("The request holds more than 2 SendNotificationResponseMessage elements.", reason);
+    }
+
+    [Fact]
     public async Task Post_OtherSoapAction_IsClientFault()
     {
         using var client = _factory.CreateClient();

@@ -38,8 +38,8 @@ public sealed class ReadinessTests
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz/live")).StatusCode);
 
         // Room again: processed entries are deleted (what retention does).
-        var store = factory.Services.GetRequiredService<IInboxStore>();
-        await Eventually.TrueAsync(async () => (await store.GetStatsAsync(CancellationToken.None)).Pending == 0);
+        var store = factory.Services.GetRequiredService<IEntryLog>();
+        await Eventually.TrueAsync(async () => (await store.GetStatsAsync(CancellationToken.None)) is { Pending: 0, InFlight: 0 });
         await store.DeleteProcessedAsync(DateTimeOffset.UtcNow.AddDays(1), CancellationToken.None);
 
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz/ready")).StatusCode);

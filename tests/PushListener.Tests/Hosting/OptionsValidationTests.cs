@@ -11,6 +11,8 @@ public sealed class OptionsValidationTests
     [InlineData("PushListener:Endpoint:Path", "no-slash", "PushListener:Endpoint:Path")]
     [InlineData("PushListener:Endpoint:Path", "/ews/{token}", "PushListener:Endpoint:Path")]
     [InlineData("PushListener:Endpoint:MaxRequestBytes", "10", "PushListener:Endpoint:MaxRequestBytes")]
+    [InlineData("PushListener:Endpoint:MaxMessagesPerPush", "0", "PushListener:Endpoint:MaxMessagesPerPush")]
+    [InlineData("PushListener:Endpoint:MaxMessagesPerPush", "10001", "PushListener:Endpoint:MaxMessagesPerPush")]
     [InlineData("PushListener:ForwardedHeaders:KnownNetworks:0", "not-a-range", "PushListener:ForwardedHeaders:KnownNetworks:0")]
     [InlineData("PushListener:ForwardedHeaders:KnownProxies:0", "proxy.local", "PushListener:ForwardedHeaders:KnownProxies:0")]
     public void Validate_InvalidSetting_FailsNamingTheSetting(string key, string value, string named)
@@ -39,6 +41,7 @@ public sealed class OptionsValidationTests
 
         Assert.Equal("/ews/notifications", options.Endpoint.Path);
         Assert.Equal(1024 * 1024, options.Endpoint.MaxRequestBytes);
+        Assert.Equal(100, options.Endpoint.MaxMessagesPerPush);
     }
 
     private static PushListenerOptions Resolve(Dictionary<string, string?> settings)

@@ -126,8 +126,8 @@ public sealed class PushListenerMetricsTests
         {
         }
 
-        var store = factory.Services.GetRequiredService<PushListener.Inbox.IInboxStore>();
-        await Eventually.TrueAsync(async () => (await store.GetStatsAsync(CancellationToken.None)).DeadLetters == 1);
+        var store = factory.Services.GetRequiredService<PushListener.Inbox.IEntryLog>();
+        await Eventually.TrueAsync(async () => (await store.GetStatsAsync(CancellationToken.None)).DeadLettered == 1);
         await factory.Services.GetRequiredService<InboxStatsSampler>().SampleAsync(CancellationToken.None);
         entries.RecordObservableInstruments();
 

@@ -62,7 +62,7 @@ internal sealed record WebhookPayload(
             push.Registration is { } registration ? new WebhookRegistration(registration.Name, registration.Mailbox, registration.OwnerTag) : null,
             message.SubscriptionId,
             notification?.PreviousWatermark,
-            notification?.MoreEvents,
+            notification is { MoreEventsSpecified: true } ? notification.MoreEvents : null,
             message.ResponseClass.ToString(),
             message.ResponseCode,
             message.MessageText,
@@ -127,7 +127,7 @@ internal sealed record WebhookLifecycle(
 /// <summary>The registration a push came in through.</summary>
 internal sealed record WebhookRegistration(string Name, string? Mailbox, string? OwnerTag);
 
-/// <summary>One event; fields its kind does not carry are null.</summary>
+/// <summary>One event; fields its kind does not carry are null. <c>element</c> and <c>xml</c> are set for <c>Unknown</c> events only.</summary>
 internal sealed record WebhookEvent(
     string Kind,
     string? Watermark,
@@ -136,7 +136,9 @@ internal sealed record WebhookEvent(
     WebhookObjectId? ParentFolderId,
     WebhookObjectId? OldObjectId,
     WebhookObjectId? OldParentFolderId,
-    int? UnreadCount)
+    int? UnreadCount,
+    string? Element,
+    string? Xml)
 {
     public static WebhookEvent From(NotificationEvent e) => new(
         e.Kind.ToString(),
@@ -146,7 +148,9 @@ internal sealed record WebhookEvent(
         WebhookObjectId.From(e.ParentFolderId),
         WebhookObjectId.From(e.OldObjectId),
         WebhookObjectId.From(e.OldParentFolderId),
-        e.UnreadCount);
+        e.UnreadCount,
+        e.ElementName,
+        e.Xml);
 }
 
 /// <summary>An item or folder id: <c>kind</c> is <c>item</c> or <c>folder</c>.</summary>

@@ -18,7 +18,7 @@ public sealed class WebhookHandlerTests : IAsyncLifetime
     ];
 
     private static readonly string[] EventFields =
-        ["kind", "watermark", "timeStamp", "objectId", "parentFolderId", "oldObjectId", "oldParentFolderId", "unreadCount"];
+        ["kind", "watermark", "timeStamp", "objectId", "parentFolderId", "oldObjectId", "oldParentFolderId", "unreadCount", "element", "xml"];
 
     private WebhookReceiver _receiver = null!;
 
