@@ -97,6 +97,29 @@ public sealed class HostingConventionsTests
         Assert.DoesNotContain("Now listening", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void FatalStartupError_ReachesTheConfiguredSinks()
+    {
+        var folder = ScratchFolder();
+        var log = Path.Combine(folder, "pushlistener.log");
+
+        var (exitCode, output) = Dotnet.RunRaw(
+            folder,
+            TimeSpan.FromMinutes(1),
+            ListenerProcess.HostAssembly(),
+            "--urls=http://127.0.0.1:0",
+            "--PushListener:Logging:ConsoleFormat=None",
+            "--Serilog:WriteTo:0:Name=File",
+            "--Serilog:WriteTo:0:Args:path=" + log,
+            "--PushListener:Inbox:MaxAttempts=0");
+
+        Assert.Equal(1, exitCode);
+        Assert.DoesNotContain("MaxAttempts", output, StringComparison.Ordinal);
+        var written = File.ReadAllText(log);
+        Assert.Contains("[FTL]", written, StringComparison.Ordinal);
+        Assert.Contains("PushListener:Inbox:MaxAttempts must be between 1 and 1000 (got 0)", written, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--help")]
     [InlineData("deadletters", "--help")]
