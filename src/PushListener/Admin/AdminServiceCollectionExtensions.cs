@@ -44,6 +44,11 @@ internal static class AdminServiceCollectionExtensions
                 .WithSummary("Requests refused by the allow-list, the rate limit or the size limit: totals by reason and the sources seen recently.");
         }
 
+        if (endpoints.ServiceProvider.GetService<Subscriptions.Management.SubscriptionManager>() is not null)
+        {
+            api.MapManagedSubscriptionAdmin();
+        }
+
         api.MapOpenApi("/openapi/{documentName}.json");
 
         return endpoints;
