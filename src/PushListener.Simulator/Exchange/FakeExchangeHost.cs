@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -37,8 +38,11 @@ internal sealed class FakeExchangeHost : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder();
+        // Nothing from an appsettings.json beside the binary (a listener's Kestrel endpoint would take over the port).
+        builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls(options.Listen.GetLeftPart(UriPartial.Authority));
+        var address = options.Listen.IsLoopback || !IPAddress.TryParse(options.Listen.Host, out var parsed) ? IPAddress.Loopback : parsed;
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(address, options.Listen.Port));
         builder.Services.Configure<JsonOptions>(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         var sender = new ExchangeSender(pushClient ?? ExchangeSender.CreateHttpClient(), options.PushTimeout, time);
         var exchange = new FakeExchange(options, sender);
