@@ -24,6 +24,10 @@ public static class PushListenerServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
 
+        var builder = new PushListenerBuilder(services, configuration);
+        // Start-up steps in stage order (the store first), before the server takes requests; workers wait for the gate.
+        services.TryAddSingleton<StartupGate>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PushListenerStartup>());
         services.AddOptions<PushListenerOptions>().Bind(configuration.GetSection(PushListenerOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<PushListenerOptions>>(sp => new PushListenerOptionsValidator(sp.GetServices<HandlerTypeDefinition>(), configuration));
         services.TryAddSingleton(TimeProvider.System);
@@ -33,9 +37,8 @@ public static class PushListenerServiceCollectionExtensions
         services.AddPipeline(configuration);
         services.AddWebhookHttpClient();
         services.AddPlugins(configuration);
-        services.AddInbox(configuration);
-        services.AddSubscriptions(configuration);
-        services.AddInboxWorkers(configuration);
+        builder.AddInbox();
+        builder.AddSubscriptions();
         services.AddFeeds(configuration);
         services.AddAdmin(configuration);
         services.AddSenderRestrictions(configuration);
@@ -68,7 +71,7 @@ public static class PushListenerServiceCollectionExtensions
             }
         });
 
-        return new PushListenerBuilder(services, configuration);
+        return builder;
     }
 
     /// <summary>Adds <typeparamref name="THandler"/> to the notification pipeline.</summary>
