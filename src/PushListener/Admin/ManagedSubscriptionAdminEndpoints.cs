@@ -130,9 +130,16 @@ internal static class ManagedSubscriptionAdminEndpoints
             yield return error;
         }
 
-        if (request.Ews.Credential is { Length: > 0 } credential && !options.Credentials.ContainsKey(credential))
+        if (request.Ews.Credential is { Length: > 0 } credential)
         {
-            yield return $"ews:credential names '{credential}', which is not under {SubscriptionOptions.SectionName}:Credentials (credentials come from configuration only).";
+            if (!options.Credentials.TryGetValue(credential, out var signIn))
+            {
+                yield return $"ews:credential names '{credential}', which is not under {SubscriptionOptions.SectionName}:Credentials (credentials come from configuration only).";
+            }
+            else if (ManagedRegistrationRules.ImpersonationProblem(signIn, request.Mailbox) is { } problem)
+            {
+                yield return $"ews:credential '{credential}' does not impersonate: {problem}";
+            }
         }
 
         foreach (var error in ManagedRegistrationRules.ValidatePublicBaseUrl(options.PublicBaseUrl))

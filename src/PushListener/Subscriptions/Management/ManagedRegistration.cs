@@ -11,6 +11,7 @@ namespace PushListener.Subscriptions.Management;
 /// <param name="Source"><c>configuration</c> or <c>api</c>.</param>
 internal sealed record ManagedRegistration(string Name, string Mailbox, int StatusFrequency, string? OwnerTag, ManagedEwsSettings Ews, string Source)
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public TimeSpan Interval => TimeSpan.FromMinutes(StatusFrequency);
 }
 

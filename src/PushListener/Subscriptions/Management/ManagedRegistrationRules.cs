@@ -43,11 +43,41 @@ internal static class ManagedRegistrationRules
                 yield return $"{path}:Mailbox must be the SMTP address of the mailbox to subscribe to (got '{registration.Mailbox}').";
             }
 
-            if (registration.Ews.Credential is { Length: > 0 } credential && !options.Credentials.ContainsKey(credential))
+            if (registration.Ews.Credential is { Length: > 0 } credential)
             {
-                yield return $"{path}:Ews:Credential names '{credential}', which is not under {section}:Credentials.";
+                if (!options.Credentials.TryGetValue(credential, out var signIn))
+                {
+                    yield return $"{path}:Ews:Credential names '{credential}', which is not under {section}:Credentials.";
+                }
+                else if (ImpersonationProblem(signIn, registration.Mailbox) is { } problem)
+                {
+                    yield return $"{section}:Credentials:{credential}:Impersonate must be true for registration {name}: {problem}";
+                }
             }
         }
+    }
+
+    /// <summary>
+    /// Why a credential without <c>Impersonate</c> cannot reach <paramref name="mailbox"/>: app-only tokens always need
+    /// it, and an account signing in as someone else would subscribe to its own mailbox. Null when it can.
+    /// </summary>
+    public static string? ImpersonationProblem(Ews.EwsCredentialOptions credential, string? mailbox)
+    {
+        ArgumentNullException.ThrowIfNull(credential);
+        if (credential.Impersonate)
+        {
+            return null;
+        }
+
+        if (credential.Kind == Ews.EwsCredentialKind.ClientCredentials)
+        {
+            return "an app-only token reaches a mailbox only through ExchangeImpersonation.";
+        }
+
+        // DOMAIN\user cannot be compared with an address; user@domain can.
+        return credential.Username is { } user && user.Contains('@', StringComparison.Ordinal) && mailbox is not null && !string.Equals(user.Trim(), mailbox.Trim(), StringComparison.OrdinalIgnoreCase)
+            ? $"without it, {user} would subscribe to its own mailbox, not {mailbox}."
+            : null;
     }
 
     public static IEnumerable<string> ValidatePublicBaseUrl(string? publicBaseUrl)

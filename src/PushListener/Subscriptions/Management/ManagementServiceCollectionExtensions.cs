@@ -2,19 +2,24 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.Identity.Client;
 using PushListener.Ews;
+using PushListener.Hosting;
+using PushListener.Inbox;
 
 namespace PushListener.Subscriptions.Management;
 
-/// <summary>Wires the subscription manager: the EWS client, the managed registrations and the keep-alive service.</summary>
+/// <summary>Wires the subscription manager: the EWS client, the managed registrations, their tokens at start-up, and the keep-alive service.</summary>
 internal static class ManagementServiceCollectionExtensions
 {
-    public static IServiceCollection AddSubscriptionManager(this IServiceCollection services, IConfiguration configuration)
+    public static IPushListenerBuilder AddSubscriptionManager(this IPushListenerBuilder builder)
     {
-        if (!configuration.GetValue(SubscriptionOptions.SectionName + ":Manager:Enabled", true))
+        var configuration = builder.Configuration;
+        // The manager keeps its state and its lifecycle events in the store: no inbox, no manager.
+        if (!configuration.GetValue(SubscriptionOptions.SectionName + ":Manager:Enabled", true) || !configuration.GetValue(InboxOptions.SectionName + ":Enabled", true))
         {
-            return services;
+            return builder;
         }
 
+        var services = builder.Services;
         services.TryAddSingleton<IMsalHttpClientFactory, MsalHttpClientFactory>();
         services.TryAddSingleton(sp => new EwsConnections(sp.GetRequiredService<IMsalHttpClientFactory>())
         {
@@ -23,8 +28,9 @@ internal static class ManagementServiceCollectionExtensions
         services.TryAddSingleton<AffinityCookies>();
         services.TryAddSingleton<EwsClient>();
         services.TryAddSingleton<ManagedRegistrations>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupStep, ManagedTokenLoader>());
         services.TryAddSingleton<SubscriptionManager>();
         services.AddHostedService(static sp => sp.GetRequiredService<SubscriptionManager>());
-        return services;
+        return builder;
     }
 }

@@ -23,6 +23,7 @@ internal sealed partial class SubscriptionManager(
     IOptions<PushListenerOptions> listenerOptions,
     ILeaderElection leaders,
     IDispatchNotifier notifier,
+    StartupGate startup,
     TimeProvider time,
     ILogger<SubscriptionManager> logger) : BackgroundService
 {
@@ -46,6 +47,7 @@ internal sealed partial class SubscriptionManager(
     {
         try
         {
+            await startup.WaitAsync(stoppingToken).ConfigureAwait(false);
             while (!stoppingToken.IsCancellationRequested)
             {
                 await RunRoundAsync(stoppingToken).ConfigureAwait(false);
