@@ -44,7 +44,8 @@ internal static class AdminServiceCollectionExtensions
                 .WithSummary("Requests refused by the allow-list, the rate limit or the size limit: totals by reason and the sources seen recently.");
         }
 
-        if (endpoints.ServiceProvider.GetService<Subscriptions.Management.SubscriptionManager>() is not null)
+        // Asked without constructing it: building the manager would read (and so validate) its options before start-up does.
+        if (endpoints.ServiceProvider.GetService<IServiceProviderIsService>()?.IsService(typeof(Subscriptions.Management.SubscriptionManager)) == true)
         {
             api.MapManagedSubscriptionAdmin();
         }

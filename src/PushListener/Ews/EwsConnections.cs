@@ -12,8 +12,8 @@ internal sealed class EwsConnections(IMsalHttpClientFactory msalHttp) : IDisposa
 {
     private readonly ConcurrentDictionary<string, Lazy<EwsConnection>> _connections = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Timeout of one EWS request. Default 60 seconds.</summary>
-    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(60);
+    /// <summary>The longest any EWS request may take; callers pass a shorter timeout through their cancellation token. Default 10 minutes.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
     public EwsConnection Get(string name, EwsCredentialOptions options, Uri ewsUrl) =>
         _connections.GetOrAdd(name, n => new Lazy<EwsConnection>(() => Create(n, options, ewsUrl))).Value;

@@ -8,8 +8,7 @@ internal sealed class ManagedRegistrations(IOptions<SubscriptionOptions> options
     public const string ConfigurationSource = "configuration";
     public const string ApiSource = "api";
 
-    /// <summary>From configuration, by name.</summary>
-    public IReadOnlyList<ManagedRegistration> FromConfiguration { get; } =
+    private readonly Lazy<IReadOnlyList<ManagedRegistration>> _fromConfiguration = new(() =>
     [
         .. options.Value.Registrations
             .Where(r => r.Value.Ews is not null)
@@ -20,7 +19,10 @@ internal sealed class ManagedRegistrations(IOptions<SubscriptionOptions> options
                 r.Value.OwnerTag,
                 ManagedEwsSettings.From(r.Value.Ews!),
                 ConfigurationSource)),
-    ];
+    ]);
+
+    /// <summary>From configuration, by name (read at first use: options are validated at start-up, after services are built).</summary>
+    public IReadOnlyList<ManagedRegistration> FromConfiguration => _fromConfiguration.Value;
 
     /// <summary>Exchange's default StatusFrequency, used when a managed registration names none.</summary>
     public const int DefaultStatusFrequency = 30;

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Microsoft.Identity.Client;
 using PushListener.Ews;
 using PushListener.Hosting;
@@ -21,10 +20,8 @@ internal static class ManagementServiceCollectionExtensions
 
         var services = builder.Services;
         services.TryAddSingleton<IMsalHttpClientFactory, MsalHttpClientFactory>();
-        services.TryAddSingleton(sp => new EwsConnections(sp.GetRequiredService<IMsalHttpClientFactory>())
-        {
-            RequestTimeout = sp.GetRequiredService<IOptions<SubscriptionOptions>>().Value.Manager.RequestTimeout,
-        });
+        // Each request's timeout is the manager's (Manager:RequestTimeout, applied per call).
+        services.TryAddSingleton<EwsConnections>();
         services.TryAddSingleton<AffinityCookies>();
         services.TryAddSingleton<EwsClient>();
         services.TryAddSingleton<ManagedRegistrations>();

@@ -31,7 +31,8 @@ internal sealed partial class SubscriptionManager(
 
     private readonly Channel<byte> _wake = Channel.CreateBounded<byte>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly SemaphoreSlim _round = new(1, 1);
-    private readonly ManagerOptions _options = subscriptionOptions.Value.Manager;
+    // Read at first use, not in the constructor: hosted services are built before options are validated at start-up.
+    private ManagerOptions Options => subscriptionOptions.Value.Manager;
     private bool _startedUp;
 
     /// <summary>Asks for a round now (after an operator's request or a new registration).</summary>
@@ -52,7 +53,7 @@ internal sealed partial class SubscriptionManager(
             {
                 await RunRoundAsync(stoppingToken).ConfigureAwait(false);
                 using var either = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                var tick = Task.Delay(_options.CheckInterval, time, either.Token);
+                var tick = Task.Delay(Options.CheckInterval, time, either.Token);
                 var woken = _wake.Reader.ReadAsync(either.Token).AsTask();
                 await Task.WhenAny(tick, woken).ConfigureAwait(false);
                 await either.CancelAsync().ConfigureAwait(false);
@@ -126,7 +127,7 @@ internal sealed partial class SubscriptionManager(
 
         var heard = current.SubscriptionId is { } id ? await registry.GetAsync(id, cancellationToken).ConfigureAwait(false) : null;
         var now = time.GetUtcNow();
-        var step = KeepAliveRules.Next(current, registration, heard, now, _options, startingUp);
+        var step = KeepAliveRules.Next(current, registration, heard, now, Options, startingUp);
         if (step is null)
         {
             var observed = KeepAliveRules.Observe(current, heard);
@@ -178,7 +179,7 @@ internal sealed partial class SubscriptionManager(
         if (!options.Credentials.TryGetValue(credentialName, out var credential))
         {
             var missing = SubscribeResponse.Failure("CredentialNotConfigured", $"No credential '{credentialName}' under {SubscriptionOptions.SectionName}:Credentials.");
-            return KeepAliveRules.After(current, registration, step, missing, time.GetUtcNow(), _options);
+            return KeepAliveRules.After(current, registration, step, missing, time.GetUtcNow(), Options);
         }
 
         var request = new PushSubscribeRequest(
@@ -192,7 +193,7 @@ internal sealed partial class SubscriptionManager(
             credential.Impersonate,
             registration.Ews.ServerVersion);
         Subscribing(logger, registration.Name, step.Reason, step.Watermark is not null);
-        using var timeout = new CancellationTokenSource(_options.RequestTimeout, time);
+        using var timeout = new CancellationTokenSource(Options.RequestTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         SubscribeResponse response;
         try
@@ -201,10 +202,10 @@ internal sealed partial class SubscriptionManager(
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            response = SubscribeResponse.Failure("Timeout", $"Exchange did not answer within {_options.RequestTimeout}.");
+            response = SubscribeResponse.Failure("Timeout", $"Exchange did not answer within {Options.RequestTimeout}.");
         }
 
-        var result = KeepAliveRules.After(current, registration, step, response, time.GetUtcNow(), _options);
+        var result = KeepAliveRules.After(current, registration, step, response, time.GetUtcNow(), Options);
         switch (result.State.State)
         {
             case ManagedSubscriptionState.Active:
