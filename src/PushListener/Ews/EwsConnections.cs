@@ -37,7 +37,7 @@ internal sealed class EwsConnections(IMsalHttpClientFactory msalHttp) : IDisposa
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         };
         IEwsAuthenticator authenticator;
-        switch (options.Kind)
+        switch (options.ParsedKind)
         {
             case EwsCredentialKind.Basic:
                 authenticator = new BasicAuthenticator(options.Username!, options.Password!);

@@ -13,8 +13,11 @@ public sealed class EwsCredentialOptions
     /// <summary>EWS's scope for app-only tokens. Default <c>https://outlook.office365.com/.default</c>.</summary>
     public const string DefaultScope = "https://outlook.office365.com/.default";
 
-    /// <summary><c>Basic</c>, <c>Ntlm</c> or <c>ClientCredentials</c>. Required.</summary>
-    public EwsCredentialKind? Kind { get; set; }
+    /// <summary><c>Basic</c>, <c>Ntlm</c> or <c>ClientCredentials</c>. Required. (A string, so that a wrong value is reported with the other errors.)</summary>
+    public string? Kind { get; set; }
+
+    /// <summary><see cref="Kind"/> parsed; null when missing or unknown.</summary>
+    public EwsCredentialKind? ParsedKind => Enum.TryParse<EwsCredentialKind>(Kind, ignoreCase: true, out var kind) && Enum.IsDefined(kind) && !int.TryParse(Kind, out _) ? kind : null;
 
     /// <summary>Basic and NTLM: the account (<c>DOMAIN\user</c> or <c>user@domain</c> for NTLM).</summary>
     public string? Username { get; set; }
@@ -49,20 +52,22 @@ public sealed class EwsCredentialOptions
     /// <summary>Errors, each naming the setting under <paramref name="path"/>.</summary>
     public IEnumerable<string> Validate(string path)
     {
-        switch (Kind)
+        switch (ParsedKind)
         {
             case null:
-                yield return $"{path}:Kind is required (Basic, Ntlm or ClientCredentials).";
+                yield return string.IsNullOrWhiteSpace(Kind)
+                    ? $"{path}:Kind is required (Basic, Ntlm or ClientCredentials)."
+                    : $"{path}:Kind must be Basic, Ntlm or ClientCredentials (got '{Kind}').";
                 break;
             case EwsCredentialKind.Basic or EwsCredentialKind.Ntlm:
                 if (string.IsNullOrWhiteSpace(Username))
                 {
-                    yield return $"{path}:Username is required for Kind {Kind}.";
+                    yield return $"{path}:Username is required for Kind {ParsedKind}.";
                 }
 
                 if (string.IsNullOrEmpty(Password))
                 {
-                    yield return $"{path}:Password is required for Kind {Kind}.";
+                    yield return $"{path}:Password is required for Kind {ParsedKind}.";
                 }
 
                 break;

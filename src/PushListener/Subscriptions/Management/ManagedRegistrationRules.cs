@@ -69,7 +69,7 @@ internal static class ManagedRegistrationRules
             return null;
         }
 
-        if (credential.Kind == Ews.EwsCredentialKind.ClientCredentials)
+        if (credential.ParsedKind == Ews.EwsCredentialKind.ClientCredentials)
         {
             return "an app-only token reaches a mailbox only through ExchangeImpersonation.";
         }
