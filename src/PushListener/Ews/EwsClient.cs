@@ -68,6 +68,11 @@ internal sealed partial class EwsClient(EwsConnections connections, AffinityCook
         {
             return SubscribeResponse.Failure("ConnectionFailed", $"Exchange could not be reached: {ex.Message}");
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The handler's authentication handshake (NTLM) can fail on a malformed challenge with other exceptions.
+            return SubscribeResponse.Failure("ConnectionFailed", $"The request to Exchange failed: {ex.GetType().Name}: {ex.Message}");
+        }
     }
 
     [LoggerMessage(620, LogLevel.Warning, "No token for credential {Credential}: {Reason}")]

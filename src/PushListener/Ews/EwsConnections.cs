@@ -43,6 +43,8 @@ internal sealed class EwsConnections(IMsalHttpClientFactory msalHttp) : IDisposa
                 authenticator = new BasicAuthenticator(options.Username!, options.Password!);
                 break;
             case EwsCredentialKind.Ntlm:
+                // .NET's own NTLM: on Linux the default goes through GSSAPI, which needs gss-ntlmssp (rarely in containers).
+                AppContext.SetSwitch("System.Net.Security.UseManagedNtlm", true);
                 // Only NTLM for this server: the handler must never fall back to sending the password as Basic.
                 var cache = new CredentialCache { { new Uri(ewsUrl.GetLeftPart(UriPartial.Authority)), "NTLM", ToNetworkCredential(options.Username!, options.Password!) } };
                 handler.Credentials = cache;
