@@ -15,8 +15,12 @@ internal sealed class EwsConnections(IMsalHttpClientFactory msalHttp) : IDisposa
     /// <summary>The longest any EWS request may take; callers pass a shorter timeout through their cancellation token. Default 10 minutes.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
-    public EwsConnection Get(string name, EwsCredentialOptions options, Uri ewsUrl) =>
-        _connections.GetOrAdd(name, n => new Lazy<EwsConnection>(() => Create(n, options, ewsUrl))).Value;
+    /// <summary>The connection of credential <paramref name="name"/> to the server of <paramref name="ewsUrl"/> (NTLM credentials are bound to a server).</summary>
+    public EwsConnection Get(string name, EwsCredentialOptions options, Uri ewsUrl)
+    {
+        ArgumentNullException.ThrowIfNull(ewsUrl);
+        return _connections.GetOrAdd(name + "|" + ewsUrl.GetLeftPart(UriPartial.Authority), _ => new Lazy<EwsConnection>(() => Create(name, options, ewsUrl))).Value;
+    }
 
     public void Dispose()
     {

@@ -41,9 +41,10 @@ public sealed class EwsRegistrationOptions
     /// <summary>Errors, each naming the setting under <paramref name="path"/> (credential names are checked by the caller).</summary>
     public IEnumerable<string> Validate(string path)
     {
-        if (!Uri.TryCreate(Url, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
+        // Credentials go with every request: plain http only to this machine (a test server such as the simulator's).
+        if (!Uri.TryCreate(Url, UriKind.Absolute, out var url) || !(url.Scheme == Uri.UriSchemeHttps || (url.Scheme == Uri.UriSchemeHttp && url.IsLoopback)))
         {
-            yield return $"{path}:Url must be an absolute https URL of the server's EWS endpoint, such as https://outlook.office365.com/EWS/Exchange.asmx (got '{Url}').";
+            yield return $"{path}:Url must be an absolute https URL of the server's EWS endpoint, such as https://outlook.office365.com/EWS/Exchange.asmx; http only to a loopback address (got '{Url}').";
         }
 
         if (string.IsNullOrWhiteSpace(Credential))

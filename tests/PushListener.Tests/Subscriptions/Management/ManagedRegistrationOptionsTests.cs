@@ -69,6 +69,7 @@ public sealed class ManagedRegistrationOptionsTests
     [InlineData("PushListener:Subscriptions:PublicBaseUrl", "push.example.org", "PushListener:Subscriptions:PublicBaseUrl")]
     [InlineData("PushListener:Subscriptions:Registrations:alice:Mailbox", "alice", "Registrations:alice:Mailbox")]
     [InlineData("PushListener:Subscriptions:Registrations:alice:Ews:Url", "not a url", "Registrations:alice:Ews:Url")]
+    [InlineData("PushListener:Subscriptions:Registrations:alice:Ews:Url", "http://mail.contoso.com/EWS/Exchange.asmx", "Registrations:alice:Ews:Url")]
     [InlineData("PushListener:Subscriptions:Registrations:alice:Ews:Credential", "nobody", "Registrations:alice:Ews:Credential")]
     [InlineData("PushListener:Subscriptions:Registrations:alice:Ews:EventTypes:0", "Status", "Registrations:alice:Ews:EventTypes")]
     [InlineData("PushListener:Subscriptions:Registrations:alice:Ews:Folders:0", "Inbox ", "Registrations:alice:Ews:Folders")]
