@@ -2,6 +2,11 @@ using PushListener.Cli;
 using PushListener.Hosting;
 using Serilog;
 
+if (ManagedCommandLine.Handles(args))
+{
+    return await ManagedCommandLine.RunAsync(args, Console.Out, Console.Error);
+}
+
 if (AdminCommandLine.Handles(args))
 {
     return await AdminCommandLine.RunAsync(args, Console.Out, Console.Error);

@@ -9,7 +9,8 @@ public static class LoggingSetup
     public static WebApplicationBuilder AddPushListenerLogging(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var configuration = new LoggerConfiguration().ReadFrom.Configuration(builder.Configuration);
+        var endpointPath = builder.Configuration[PushListenerOptions.SectionName + ":Endpoint:Path"] ?? new EndpointOptions().Path;
+        var configuration = new LoggerConfiguration().ReadFrom.Configuration(builder.Configuration).Enrich.With(new CallbackTokenEnricher(endpointPath));
         if (!builder.Configuration.GetSection("Serilog:WriteTo").Exists())
         {
             configuration = configuration.WriteTo.Console().Enrich.FromLogContext();

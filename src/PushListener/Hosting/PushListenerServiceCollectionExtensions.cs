@@ -12,6 +12,7 @@ using PushListener.Pipeline;
 using PushListener.Plugins;
 using PushListener.Security;
 using PushListener.Subscriptions;
+using PushListener.Subscriptions.Management;
 
 namespace PushListener.Hosting;
 
@@ -39,6 +40,7 @@ public static class PushListenerServiceCollectionExtensions
         services.AddPlugins(configuration);
         builder.AddInbox();
         builder.AddSubscriptions();
+        builder.AddSubscriptionManager();
         services.AddFeeds(configuration);
         services.AddAdmin(configuration);
         services.AddSenderRestrictions(configuration);
@@ -50,6 +52,7 @@ public static class PushListenerServiceCollectionExtensions
             logging.LoggingFields = HttpLoggingFields.RequestMethod | HttpLoggingFields.RequestPath | HttpLoggingFields.ResponseStatusCode | HttpLoggingFields.Duration;
             logging.CombineLogs = true;
         });
+        services.AddHttpLoggingInterceptor<CallbackTokenRedaction>();
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<PushListenerOptions>>((forwarded, listener) =>
         {
             var settings = listener.Value.ForwardedHeaders;

@@ -18,7 +18,7 @@ internal sealed partial class LogHandler(LogHandlerSettings settings) : INotific
 
         if (context.Lifecycle is { } lifecycle)
         {
-            Lifecycle(logger, settings.Level, lifecycle.Kind, lifecycle.SubscriptionId, lifecycle.LastStoredWatermark, lifecycle.ReceivedPreviousWatermark, lifecycle.LastSeen, lifecycle.ExpectedInterval, lifecycle.ResponseCode, context.Push.Registration?.Name);
+            Lifecycle(logger, settings.Level, lifecycle.Kind, lifecycle.SubscriptionId, lifecycle.LastStoredWatermark, lifecycle.ReceivedPreviousWatermark, lifecycle.LastSeen, lifecycle.ExpectedInterval, lifecycle.ResponseCode, context.Push.Registration?.Name, lifecycle.Reason, lifecycle.PreviousSubscriptionId, lifecycle.RetryAt);
             return ValueTask.FromResult(HandlerResult.Continue);
         }
 
@@ -48,8 +48,8 @@ internal sealed partial class LogHandler(LogHandlerSettings settings) : INotific
     [LoggerMessage(EventId = 201, Message = "Error push for subscription {SubscriptionId}: {ResponseClass} {ResponseCode}: {MessageText} (delivery {DeliveryId})")]
     private static partial void ErrorPush(ILogger logger, LogLevel level, string? subscriptionId, ResponseClass responseClass, string responseCode, string? messageText, string deliveryId);
 
-    [LoggerMessage(EventId = 202, Message = "Subscription {SubscriptionId} lifecycle: {LifecycleKind} (last stored watermark {LastStoredWatermark}, received previous watermark {ReceivedPreviousWatermark}, last seen {LastSeen}, expected interval {ExpectedInterval}, code {ResponseCode}, registration {Registration})")]
-    private static partial void Lifecycle(ILogger logger, LogLevel level, LifecycleKind lifecycleKind, string subscriptionId, string? lastStoredWatermark, string? receivedPreviousWatermark, DateTimeOffset? lastSeen, TimeSpan? expectedInterval, string? responseCode, string? registration);
+    [LoggerMessage(EventId = 202, Message = "Subscription {SubscriptionId} lifecycle: {LifecycleKind} (last stored watermark {LastStoredWatermark}, received previous watermark {ReceivedPreviousWatermark}, last seen {LastSeen}, expected interval {ExpectedInterval}, code {ResponseCode}, registration {Registration}, reason {Reason}, previous subscription {PreviousSubscriptionId}, retry at {RetryAt})")]
+    private static partial void Lifecycle(ILogger logger, LogLevel level, LifecycleKind lifecycleKind, string subscriptionId, string? lastStoredWatermark, string? receivedPreviousWatermark, DateTimeOffset? lastSeen, TimeSpan? expectedInterval, string? responseCode, string? registration, string? reason, string? previousSubscriptionId, DateTimeOffset? retryAt);
 
     /// <summary>An event as it appears in the log.</summary>
     internal sealed record LoggedEvent(string Kind, string? Watermark, DateTimeOffset? TimeStamp, string? Id, string? IdKind, string? ParentFolderId, string? OldId, string? OldParentFolderId, int? UnreadCount);

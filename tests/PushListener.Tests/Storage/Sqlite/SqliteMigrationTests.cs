@@ -55,7 +55,7 @@ public sealed class SqliteMigrationTests : IAsyncLifetime
         Assert.Equal(1, (await log.GetStatsAsync(CancellationToken.None)).Done);
         Assert.True((await log.AppendAsync(new PushAppend(body, _time.GetUtcNow(), null, null, [new MessageAppend("w:a", subscription, 0, null)]), CancellationToken.None)).Messages[0].IsDuplicate);
         using var check = Open();
-        Assert.Equal([1L, 2L], Versions(check));
+        Assert.Equal(Enumerable.Range(1, SqliteMigrator.LatestVersion).Select(v => (long)v), Versions(check));
     }
 
     [Fact]
