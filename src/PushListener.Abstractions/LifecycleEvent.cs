@@ -17,6 +17,29 @@ public enum LifecycleKind
 
     /// <summary>A silent subscription was heard from again.</summary>
     Resumed,
+
+    /// <summary>PushListener created the first subscription of a managed registration.</summary>
+    Subscribed,
+
+    /// <summary>
+    /// PushListener replaced a managed registration's subscription (it went silent, failed, showed a gap, was found
+    /// stale at start-up, or an operator asked). <see cref="LifecycleEvent.PreviousSubscriptionId"/> is answered
+    /// Unsubscribe from now on; <see cref="LifecycleEvent.Watermark"/> is where the new one resumed (null: from now).
+    /// </summary>
+    Resubscribed,
+
+    /// <summary>
+    /// Exchange refused the last watermark (<c>ErrorInvalidWatermark</c>: older than about 30 days, or the mailbox moved)
+    /// and the new subscription starts from now: events in between are lost. Run a full synchronisation of the mailbox.
+    /// </summary>
+    ResyncRequired,
+
+    /// <summary>
+    /// Subscribing failed. With <see cref="LifecycleEvent.RetryAt"/> PushListener tries again then (server busy, network);
+    /// without it PushListener has stopped trying (credentials, permissions, subscription count) until someone fixes the
+    /// cause and forces a resubscribe.
+    /// </summary>
+    SubscribeFailed,
 }
 
 /// <summary>A lifecycle event of a subscription, delivered to handlers whose filter sets <see cref="NotificationFilter.IncludeLifecycle"/>.</summary>
@@ -42,4 +65,22 @@ public sealed record LifecycleEvent(LifecycleKind Kind, string SubscriptionId, D
 
     /// <summary>For <see cref="LifecycleKind.Failed"/>: the error push's <c>MessageText</c>.</summary>
     public string? MessageText { get; init; }
+
+    /// <summary>For the managed-subscription kinds: the registration PushListener subscribes for.</summary>
+    public string? Registration { get; init; }
+
+    /// <summary>For <see cref="LifecycleKind.Resubscribed"/> and <see cref="LifecycleKind.ResyncRequired"/>: the subscription replaced (answered Unsubscribe from now on).</summary>
+    public string? PreviousSubscriptionId { get; init; }
+
+    /// <summary>
+    /// For the managed-subscription kinds: why PushListener (re)subscribed: <c>initial</c>, <c>silent</c>, <c>failed</c>,
+    /// <c>gap</c>, <c>stale</c> (found silent at start-up), <c>forced</c> (an operator) or <c>invalidWatermark</c>.
+    /// </summary>
+    public string? Reason { get; init; }
+
+    /// <summary>For <see cref="LifecycleKind.Subscribed"/> and <see cref="LifecycleKind.Resubscribed"/>: the watermark the subscription resumed from; null when it starts from now.</summary>
+    public string? Watermark { get; init; }
+
+    /// <summary>For <see cref="LifecycleKind.SubscribeFailed"/>: when PushListener tries again; null when it has stopped trying.</summary>
+    public DateTimeOffset? RetryAt { get; init; }
 }

@@ -2,6 +2,12 @@ using PushListener.Cli;
 using PushListener.Hosting;
 using Serilog;
 
+// 'managed' talks to a running service's admin API; the other commands and --help answer from here (System.CommandLine).
+if (ManagedCommandLine.Handles(args))
+{
+    return await ManagedCommandLine.RunAsync(args, Console.Out, Console.Error);
+}
+
 if (HostCommandLine.Handles(args))
 {
     return await HostCommandLine.RunAsync(args);

@@ -6,7 +6,7 @@ using Spectre.Console;
 namespace PushListener.Simulator.Commands;
 
 /// <summary>
-/// The command line: <c>run</c>, <c>load</c>, <c>replay</c>. People get Spectre.Console output on
+/// The command line: <c>run</c>, <c>load</c>, <c>replay</c>, <c>exchange</c>. People get Spectre.Console output on
 /// the console; <c>--json</c> writes one JSON document to the invocation's Output instead, and errors
 /// go to its Error, so scripts can read stdout as it is.
 /// </summary>
@@ -23,6 +23,7 @@ internal static class SimulatorCommandLine
             RunCommand.Create(console),
             LoadCommand.Create(console),
             ReplayCommand.Create(console),
+            ExchangeCommand.Create(console),
         };
         return root;
     }
@@ -92,7 +93,7 @@ internal static class SimulatorCommandLine
         output.Flush();
     }
 
-    private static Uri? ParseUrl(ArgumentResult result)
+    internal static Uri? ParseUrl(ArgumentResult result)
     {
         var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
         if (Uri.TryCreate(text, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps))

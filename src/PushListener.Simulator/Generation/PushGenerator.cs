@@ -23,9 +23,6 @@ internal sealed class PushGenerator(GeneratorOptions options)
 /// </summary>
 internal sealed class SubscriptionStream
 {
-    private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
-    private static readonly XmlWriterSettings WriterSettings = new() { Encoding = Utf8NoBom, Indent = false };
-
     private readonly GeneratorOptions _options;
     private readonly Random _random;
     private readonly SimulatedMailbox _mailbox;
@@ -100,28 +97,8 @@ internal sealed class SubscriptionStream
     public GeneratedPush ErrorPush()
     {
         PushCount++;
-        var body = Write(w =>
-        {
-            w.WriteStartElement("m", "SendNotificationResponseMessage", XmlNames.Messages);
-            w.WriteAttributeString("ResponseClass", "Error");
-            w.WriteElementString("m", "MessageText", XmlNames.Messages, "Events could not be read for this subscription. Create the subscription again.");
-            w.WriteElementString("m", "ResponseCode", XmlNames.Messages, "ErrorReadEventsFailed");
-            w.WriteElementString("m", "DescriptiveLinkKey", XmlNames.Messages, "0");
-            w.WriteStartElement("m", "MessageXml", XmlNames.Messages);
-            WriteValue(w, "SubscriptionId", SubscriptionId);
-            WriteValue(w, "LastWatermark", LastWatermark);
-            w.WriteEndElement();
-            w.WriteEndElement();
-        });
+        var body = PushBodyWriter.ErrorPush(_options.SoapVersion, _options.ServerVersion, SubscriptionId, LastWatermark);
         return new GeneratedPush(body, _options.SoapVersion, PushKind.Error, SubscriptionId, LastWatermark, [], [], moreEvents: false);
-
-        static void WriteValue(XmlWriter w, string name, string value)
-        {
-            w.WriteStartElement("t", "Value", XmlNames.Types);
-            w.WriteAttributeString("Name", name);
-            w.WriteString(value);
-            w.WriteEndElement();
-        }
     }
 
     private GeneratedPush Notification(IReadOnlyList<GeneratedEvent> events, bool moreEvents, DateTimeOffset now)
@@ -139,107 +116,9 @@ internal sealed class SubscriptionStream
         }
 
         LastWatermark = watermarks[^1];
-        var timeStamp = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-        var body = Write(w =>
-        {
-            w.WriteStartElement("m", "SendNotificationResponseMessage", XmlNames.Messages);
-            w.WriteAttributeString("ResponseClass", "Success");
-            w.WriteElementString("m", "ResponseCode", XmlNames.Messages, "NoError");
-            // Notification is in the messages namespace on the wire, its children in the types namespace.
-            w.WriteStartElement("m", "Notification", XmlNames.Messages);
-            w.WriteElementString("t", "SubscriptionId", XmlNames.Types, SubscriptionId);
-            w.WriteElementString("t", "PreviousWatermark", XmlNames.Types, previous);
-            w.WriteElementString("t", "MoreEvents", XmlNames.Types, moreEvents ? "true" : "false");
-            for (var i = 0; i < events.Count; i++)
-            {
-                WriteEvent(w, events[i], watermarks[i], timeStamp);
-            }
-
-            w.WriteEndElement();
-            w.WriteEndElement();
-        });
+        var body = PushBodyWriter.Notification(_options.SoapVersion, _options.ServerVersion, SubscriptionId, previous, moreEvents, events, watermarks, now);
         var kind = events.All(e => e.Kind == EventKind.Status) ? PushKind.Heartbeat : PushKind.Events;
         return new GeneratedPush(body, _options.SoapVersion, kind, SubscriptionId, previous, watermarks, kinds, moreEvents);
-    }
-
-    private static void WriteEvent(XmlWriter w, GeneratedEvent e, string watermark, string timeStamp)
-    {
-        w.WriteStartElement("t", ElementName(e.Kind), XmlNames.Types);
-        w.WriteElementString("t", "Watermark", XmlNames.Types, watermark);
-        if (e.Kind != EventKind.Status)
-        {
-            w.WriteElementString("t", "TimeStamp", XmlNames.Types, timeStamp);
-            var target = e.Object!.Value;
-            WriteId(w, target.IsFolder ? "FolderId" : "ItemId", target);
-            WriteId(w, "ParentFolderId", e.Parent!.Value);
-            if (e.Kind == EventKind.Modified && e.UnreadCount is { } unread)
-            {
-                w.WriteElementString("t", "UnreadCount", XmlNames.Types, unread.ToString(CultureInfo.InvariantCulture));
-            }
-
-            if (e.OldObject is { } old)
-            {
-                WriteId(w, old.IsFolder ? "OldFolderId" : "OldItemId", old);
-                WriteId(w, "OldParentFolderId", e.OldParent!.Value);
-            }
-        }
-
-        w.WriteEndElement();
-    }
-
-    private static void WriteId(XmlWriter w, string name, ExchangeObject id)
-    {
-        w.WriteStartElement("t", name, XmlNames.Types);
-        w.WriteAttributeString("Id", id.Id);
-        w.WriteAttributeString("ChangeKey", id.ChangeKey);
-        w.WriteEndElement();
-    }
-
-    private static string ElementName(EventKind kind) => kind switch
-    {
-        EventKind.Copied => "CopiedEvent",
-        EventKind.Created => "CreatedEvent",
-        EventKind.Deleted => "DeletedEvent",
-        EventKind.Modified => "ModifiedEvent",
-        EventKind.Moved => "MovedEvent",
-        EventKind.NewMail => "NewMailEvent",
-        EventKind.Status => "StatusEvent",
-        EventKind.FreeBusyChanged => "FreeBusyChangedEvent",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
-    };
-
-    private byte[] Write(Action<XmlWriter> writeMessages)
-    {
-        var soapNs = XmlNames.EnvelopeNamespace(_options.SoapVersion);
-        // Exchange Online's prefixes: soap11 (and soap12 for the 1.2 binding).
-        var soap = _options.SoapVersion == SoapVersion.Soap11 ? "soap11" : "soap12";
-        using var buffer = new MemoryStream(2048);
-        using (var w = XmlWriter.Create(buffer, WriterSettings))
-        {
-            w.WriteStartDocument();
-            w.WriteStartElement(soap, "Envelope", soapNs);
-            w.WriteStartElement(soap, "Header", soapNs);
-            // Declarations written out so that their order is Exchange Online's: t, then m.
-            w.WriteStartElement("t", "RequestServerVersion", XmlNames.Types);
-            w.WriteAttributeString("xmlns", "t", null, XmlNames.Types);
-            w.WriteAttributeString("xmlns", "m", null, XmlNames.Messages);
-            w.WriteAttributeString("Version", _options.ServerVersion);
-            w.WriteEndElement();
-            w.WriteEndElement();
-            w.WriteStartElement(soap, "Body", soapNs);
-            w.WriteStartElement("m", "SendNotification", XmlNames.Messages);
-            w.WriteAttributeString("xmlns", "m", null, XmlNames.Messages);
-            w.WriteAttributeString("xmlns", "t", null, XmlNames.Types);
-            w.WriteStartElement("m", "ResponseMessages", XmlNames.Messages);
-            writeMessages(w);
-            w.WriteEndElement();
-            w.WriteEndElement();
-            w.WriteEndElement();
-            w.WriteEndElement();
-            w.WriteEndDocument();
-        }
-
-        return buffer.ToArray();
     }
 
     private Guid NextGuid()

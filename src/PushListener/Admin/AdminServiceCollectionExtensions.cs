@@ -44,6 +44,12 @@ internal static class AdminServiceCollectionExtensions
                 .WithSummary("Requests refused by the allow-list, the rate limit or the size limit: totals by reason and the sources seen recently.");
         }
 
+        // Asked without constructing it: building the manager would read (and so validate) its options before start-up does.
+        if (endpoints.ServiceProvider.GetService<IServiceProviderIsService>()?.IsService(typeof(Subscriptions.Management.SubscriptionManager)) == true)
+        {
+            api.MapManagedSubscriptionAdmin();
+        }
+
         api.MapOpenApi("/openapi/{documentName}.json");
 
         return endpoints;

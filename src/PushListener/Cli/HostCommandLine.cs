@@ -8,7 +8,7 @@ namespace PushListener.Cli;
 /// </summary>
 internal static class HostCommandLine
 {
-    private static readonly string[] Commands = ["deadletters", "inbox"];
+    private static readonly string[] Commands = ["deadletters", "inbox", "managed"];
     private static readonly string[] HelpTokens = ["--help", "-h", "-?", "/?", "--version"];
 
     /// <summary>True when <paramref name="args"/> name a command or ask for help, rather than starting the service.</summary>
@@ -28,6 +28,17 @@ internal static class HostCommandLine
     internal static bool IsSetting(string token) =>
         token.StartsWith("--", StringComparison.Ordinal) && token.IndexOf('=', StringComparison.Ordinal) is > 2 and var equals && token.AsSpan(2, equals - 2).Contains(':');
 
+    // Listed in --help; its own parser (ManagedCommandLine) reads the words, as Program.cs hands it 'managed' directly.
+    private static Command Managed(IReadOnlyList<string> settings)
+    {
+        var managed = new Command("managed", "Managed subscriptions of the running service, through its admin API: list, show NAME, resubscribe NAME, add NAME ..., remove NAME (--url, --api-key).")
+        {
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        managed.SetAction((parse, _) => ManagedCommandLine.RunAsync(["managed", .. parse.UnmatchedTokens, .. settings], parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
+        return managed;
+    }
+
     public static RootCommand Create(IReadOnlyList<string> settings)
     {
         var root = new RootCommand("""
@@ -43,6 +54,7 @@ internal static class HostCommandLine
             new Option<string>("--contentRoot") { Description = "The folder appsettings.json and the relative data folder are read from (default: the current folder).", HelpName = "PATH" },
             InboxCommands.DeadLetters(settings),
             InboxCommands.Inbox(settings),
+            Managed(settings),
         };
         root.TreatUnmatchedTokensAsErrors = false;
 

@@ -54,6 +54,7 @@ public static class LoggingSetup
         var logger = new LoggerConfiguration()
             .ReadFrom.Configuration(configuration, ReaderOptions)
             .Enrich.FromLogContext()
+            .Enrich.With(new CallbackTokenEnricher(configuration[PushListenerOptions.SectionName + ":Endpoint:Path"] ?? new EndpointOptions().Path))
             .Enrich.With<ControlCharacterEscaper>();
 
         // The console writes on a background thread: a slow terminal or journal must not slow requests. What its queue

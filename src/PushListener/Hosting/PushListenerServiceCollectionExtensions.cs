@@ -12,6 +12,7 @@ using PushListener.Pipeline;
 using PushListener.Plugins;
 using PushListener.Security;
 using PushListener.Subscriptions;
+using PushListener.Subscriptions.Management;
 using PushListener.Telemetry;
 
 namespace PushListener.Hosting;
@@ -41,6 +42,7 @@ public static class PushListenerServiceCollectionExtensions
         services.AddPlugins(configuration);
         builder.AddInbox();
         builder.AddSubscriptions();
+        builder.AddSubscriptionManager();
         services.AddFeeds(configuration);
         services.AddAdmin(configuration);
         services.AddSenderRestrictions(configuration);

@@ -8,4 +8,7 @@ internal enum StartupStage
 
     /// <summary>Load what the request path and the dispatcher need in memory (registrations, feeds).</summary>
     LoadState = 1,
+
+    /// <summary>Give managed registrations their stored callback tokens (after the registrations are loaded, before requests).</summary>
+    ManagedSubscriptions = 2,
 }

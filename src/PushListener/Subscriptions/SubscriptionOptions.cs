@@ -28,6 +28,18 @@ public sealed class SubscriptionOptions : Hosting.IValidatedOptions
     /// <summary>Registrations from configuration, by name (the API can add more).</summary>
     public Dictionary<string, RegistrationOptions> Registrations { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// The base URL Exchange reaches the listener at, for managed registrations: Exchange is given
+    /// <c>{PublicBaseUrl}{Endpoint:Path}/{registration token}</c>. Required when any registration is managed.
+    /// </summary>
+    public string? PublicBaseUrl { get; set; }
+
+    /// <summary>Credentials for EWS by name; managed registrations name one in <c>Ews:Credential</c>. Secrets are never logged or shown.</summary>
+    public Dictionary<string, Ews.EwsCredentialOptions> Credentials { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>How the subscription manager keeps managed subscriptions alive.</summary>
+    public Management.ManagerOptions Manager { get; set; } = new();
+
     /// <summary>Errors, each naming the setting.</summary>
     public IEnumerable<string> Validate()
     {
@@ -47,6 +59,11 @@ public sealed class SubscriptionOptions : Hosting.IValidatedOptions
             {
                 yield return error;
             }
+        }
+
+        foreach (var error in Management.ManagedRegistrationRules.Validate(this))
+        {
+            yield return error;
         }
     }
 }
@@ -71,6 +88,9 @@ public sealed class RegistrationOptions
     /// <c>openssl rand -base64 32 | tr '+/' '-_' | tr -d '='</c>. Keep it secret like a password.
     /// </summary>
     public string? Token { get; set; }
+
+    /// <summary>Where and how PushListener creates this registration's subscription itself; absent for registrations whose subscriptions someone else creates.</summary>
+    public Ews.EwsRegistrationOptions? Ews { get; set; }
 
     public IEnumerable<string> Validate(string path)
     {

@@ -89,12 +89,22 @@ internal static class TelemetryServiceCollectionExtensions
     {
         var pushLevel = app.Services.GetRequiredService<IOptions<LoggingOptions>>().Value.PushRequestLevel;
         var logger = app.Services.GetService<HostLogger>()?.Logger;
+        // A callback-token URL's path ends with the token (as good as a password): the line shows {Path}/*** instead.
+        var tokenPrefix = app.Services.GetRequiredService<IOptions<PushListenerOptions>>().Value.Endpoint.Path.TrimEnd('/') + "/";
         app.UseSerilogRequestLogging(request =>
         {
             // The host's logger, not the static one (that is the bootstrap console).
             request.Logger = logger;
             request.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms";
             request.GetLevel = (context, _, exception) => RequestLogLevels.For(context, exception, pushLevel);
+            request.GetMessageTemplateProperties = (context, path, elapsed, status) =>
+            [
+                new Serilog.Events.LogEventProperty("RequestMethod", new Serilog.Events.ScalarValue(context.Request.Method)),
+                new Serilog.Events.LogEventProperty("RequestPath", new Serilog.Events.ScalarValue(
+                    path.Length > tokenPrefix.Length && path.StartsWith(tokenPrefix, StringComparison.OrdinalIgnoreCase) ? tokenPrefix + "***" : path)),
+                new Serilog.Events.LogEventProperty("StatusCode", new Serilog.Events.ScalarValue(status)),
+                new Serilog.Events.LogEventProperty("Elapsed", new Serilog.Events.ScalarValue(elapsed)),
+            ];
             request.EnrichDiagnosticContext = static (diagnostics, context) =>
                 diagnostics.Set("RemoteAddress", context.Connection.RemoteIpAddress?.ToString());
         });

@@ -26,7 +26,8 @@ internal sealed partial class LogHandler(LogHandlerSettings settings) : INotific
         if (context.Lifecycle is { } lifecycle)
         {
             var lastSeen = Iso(lifecycle.LastSeen);
-            Lifecycle(logger, settings.Level, lifecycle.Kind, lifecycle.SubscriptionId, lifecycle.LastStoredWatermark, lifecycle.ReceivedPreviousWatermark, lastSeen, lifecycle.ExpectedInterval, lifecycle.ResponseCode, context.Push.Registration?.Name);
+            var retryAt = Iso(lifecycle.RetryAt);
+            Lifecycle(logger, settings.Level, lifecycle.Kind, lifecycle.SubscriptionId, lifecycle.LastStoredWatermark, lifecycle.ReceivedPreviousWatermark, lastSeen, lifecycle.ExpectedInterval, lifecycle.ResponseCode, context.Push.Registration?.Name, lifecycle.Reason, lifecycle.PreviousSubscriptionId, retryAt);
             return ValueTask.FromResult(HandlerResult.Continue);
         }
 
@@ -113,8 +114,8 @@ internal sealed partial class LogHandler(LogHandlerSettings settings) : INotific
     [LoggerMessage(EventId = 201, Message = "Error push for subscription {SubscriptionId}: {ResponseClass} {ResponseCode}: {MessageText} (delivery {DeliveryId})")]
     private static partial void ErrorPush(ILogger logger, LogLevel level, string? subscriptionId, ResponseClass responseClass, string responseCode, string? messageText, string deliveryId);
 
-    [LoggerMessage(EventId = 202, Message = "Subscription {SubscriptionId} lifecycle: {LifecycleKind} (last stored watermark {LastStoredWatermark}, received previous watermark {ReceivedPreviousWatermark}, last seen {LastSeen}, expected interval {ExpectedInterval}, code {ResponseCode}, registration {Registration})")]
-    private static partial void Lifecycle(ILogger logger, LogLevel level, LifecycleKind lifecycleKind, string subscriptionId, string? lastStoredWatermark, string? receivedPreviousWatermark, string? lastSeen, TimeSpan? expectedInterval, string? responseCode, string? registration);
+    [LoggerMessage(EventId = 202, Message = "Subscription {SubscriptionId} lifecycle: {LifecycleKind} (last stored watermark {LastStoredWatermark}, received previous watermark {ReceivedPreviousWatermark}, last seen {LastSeen}, expected interval {ExpectedInterval}, code {ResponseCode}, registration {Registration}, reason {Reason}, previous subscription {PreviousSubscriptionId}, retry at {RetryAt})")]
+    private static partial void Lifecycle(ILogger logger, LogLevel level, LifecycleKind lifecycleKind, string subscriptionId, string? lastStoredWatermark, string? receivedPreviousWatermark, string? lastSeen, TimeSpan? expectedInterval, string? responseCode, string? registration, string? reason, string? previousSubscriptionId, string? retryAt);
 
     /// <summary>A notification's events, summarised for one line.</summary>
     internal readonly record struct EventSummary(string Kinds, string Items, string Folders, string? Watermark, string? From, string? To);

@@ -96,7 +96,11 @@ internal sealed record WebhookPayload(
             lifecycle.LastSeen,
             lifecycle.ExpectedInterval is { } interval ? (long)interval.TotalSeconds : null,
             lifecycle.ResponseCode,
-            lifecycle.MessageText));
+            lifecycle.MessageText,
+            lifecycle.PreviousSubscriptionId,
+            lifecycle.Reason,
+            lifecycle.Watermark,
+            lifecycle.RetryAt));
 
     /// <summary>The UTF-8 body of whatever the context carries: a notification, an error push or a lifecycle event.</summary>
     public static byte[] Serialize(NotificationContext context)
@@ -113,7 +117,10 @@ internal sealed record WebhookPayload(
         JsonSerializer.SerializeToUtf8Bytes(From(message, push), Json.WebhookPayload);
 }
 
-/// <summary>A lifecycle event: <c>kind</c> is gapDetected, silent, failed or resumed.</summary>
+/// <summary>
+/// A lifecycle event: <c>kind</c> is gapDetected, silent, failed or resumed (what the listener saw), or subscribed,
+/// resubscribed, resyncRequired or subscribeFailed (what the subscription manager did).
+/// </summary>
 internal sealed record WebhookLifecycle(
     string Kind,
     DateTimeOffset OccurredAt,
@@ -122,7 +129,11 @@ internal sealed record WebhookLifecycle(
     DateTimeOffset? LastSeen,
     long? ExpectedIntervalSeconds,
     string? ResponseCode,
-    string? MessageText);
+    string? MessageText,
+    string? PreviousSubscriptionId,
+    string? Reason,
+    string? Watermark,
+    DateTimeOffset? RetryAt);
 
 /// <summary>The registration a push came in through.</summary>
 internal sealed record WebhookRegistration(string Name, string? Mailbox, string? OwnerTag);

@@ -34,6 +34,7 @@ public static class SqliteStorageBuilderExtensions
         StorageRegistration.Replace<IStickyVoteStore>(services, static sp => new SqliteStickyVoteStore(sp.GetRequiredService<SqliteDatabase>()));
         StorageRegistration.Replace<ISubscriptionRegistry>(services, static sp => new SqliteSubscriptionRegistry(sp.GetRequiredService<SqliteDatabase>()));
         StorageRegistration.Replace<IRegistrationStore>(services, static sp => new SqliteRegistrationStore(sp.GetRequiredService<SqliteDatabase>()));
+        StorageRegistration.Replace<Subscriptions.Management.IManagedSubscriptionStore>(services, static sp => new SqliteManagedSubscriptionStore(sp.GetRequiredService<SqliteDatabase>()));
         StorageRegistration.Replace<IFeedStore>(services, static sp => new SqliteFeedStore(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
         StorageRegistration.Replace<IDispatchNotifier>(services, static sp => new InProcessDispatchNotifier(sp.GetRequiredService<TimeProvider>()));
         StorageRegistration.Replace<ILeaderElection>(services, static _ => new SingleInstanceLeaderElection());

@@ -30,3 +30,8 @@ public sealed class SqliteFeedStoreTests : FeedStoreContract
 {
     private protected override IStorageTarget Target { get; } = new SqliteStorageTarget();
 }
+
+public sealed class SqliteManagedSubscriptionStoreTests : ManagedSubscriptionStoreContract
+{
+    private protected override IStorageTarget Target { get; } = new SqliteStorageTarget();
+}
