@@ -25,6 +25,10 @@ internal sealed partial class ReplyDecision(
     // invalid options must fail start-up's validation with every error, not the resolution of hosted services with one.
     private readonly ConcurrentDictionary<string, Waiter> _waiters = new(StringComparer.Ordinal);
 
+    // Votes reported before their entry's completion is stored: a retry of the push arriving in between still finds the
+    // entry pending, and would otherwise wait out the budget for a vote that was already cast.
+    private readonly ConcurrentDictionary<string, SubscriptionStatus> _uncommitted = new(StringComparer.Ordinal);
+
     /// <summary>Whether answers wait for the pipeline's first attempt (a handler may vote, and the budget is not zero).</summary>
     public bool AwaitsVotes => Budget > TimeSpan.Zero && pipeline.MayUnsubscribe;
 
@@ -45,6 +49,12 @@ internal sealed partial class ReplyDecision(
         for (var i = 0; i < waiters.Length; i++)
         {
             waiters[i] = _waiters.GetOrAdd(dedupeKeys[i], static _ => new Waiter());
+
+            // Checked after the waiter is in place: either the dispatcher's report finds this waiter, or this finds its vote.
+            if (_uncommitted.TryGetValue(dedupeKeys[i], out var cast))
+            {
+                waiters[i].TryResolve(cast);
+            }
         }
 
         return new Ballot(dedupeKeys, waiters);
@@ -143,6 +153,23 @@ internal sealed partial class ReplyDecision(
             Defer(subscriptionId, reason);
         }
     }
+
+    /// <summary>
+    /// From the dispatcher: the vote of an entry whose completion is not stored yet. Like <see cref="Report"/>, and a retry
+    /// of the same push arriving before <see cref="Settled"/> hears it too.
+    /// </summary>
+    public void ReportBeforeCompletion(string dedupeKey, string? subscriptionId, SubscriptionStatus vote, string? reason)
+    {
+        if (AwaitsVotes)
+        {
+            _uncommitted[dedupeKey] = vote;
+        }
+
+        Report(dedupeKey, subscriptionId, vote, reason);
+    }
+
+    /// <summary>From the dispatcher: the entry's completion or dead letter is stored; a retry now reads its answer from the store.</summary>
+    public void Settled(string dedupeKey) => _uncommitted.TryRemove(dedupeKey, out _);
 
     /// <summary>From the dispatcher: a retry voted Unsubscribe after the answer went out; the next push carries it.</summary>
     public void ReportLate(string? subscriptionId, string? reason)
