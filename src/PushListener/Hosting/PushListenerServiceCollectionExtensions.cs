@@ -11,6 +11,7 @@ using PushListener.Inbox;
 using PushListener.Pipeline;
 using PushListener.Plugins;
 using PushListener.Security;
+using PushListener.Storage;
 using PushListener.Subscriptions;
 
 namespace PushListener.Hosting;
@@ -33,6 +34,7 @@ public static class PushListenerServiceCollectionExtensions
         services.AddPipeline(configuration);
         services.AddWebhookHttpClient();
         services.AddPlugins(configuration);
+        services.AddStorage(configuration);
         services.AddInbox(configuration);
         services.AddSubscriptions(configuration);
         services.AddInboxWorkers(configuration);

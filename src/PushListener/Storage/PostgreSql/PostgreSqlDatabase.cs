@@ -1,0 +1,75 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace PushListener.Storage.PostgreSql;
+
+/// <summary>
+/// The shared database: a pooled data source for the stores, and unpooled dedicated connections for the notifier and
+/// the leadership lock, which hold one session each for as long as the instance runs.
+/// </summary>
+internal sealed class PostgreSqlDatabase : IAsyncDisposable
+{
+    private readonly NpgsqlDataSource pooled;
+    private readonly NpgsqlDataSource dedicated;
+
+    public PostgreSqlDatabase(IOptions<StorageOptions> options)
+        : this(options.Value.ConnectionString ?? throw new InvalidOperationException($"{StorageOptions.ConnectionStringSetting} is required."), options.Value.PostgreSql)
+    {
+    }
+
+    public PostgreSqlDatabase(string connectionString, PostgreSqlStorageOptions options)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (string.IsNullOrEmpty(builder.ApplicationName))
+        {
+            builder.ApplicationName = "PushListener";
+        }
+
+        var connectTimeout = (int)Math.Ceiling(options.ConnectTimeout.TotalSeconds);
+        if (builder.Timeout == new NpgsqlConnectionStringBuilder().Timeout)
+        {
+            builder.Timeout = connectTimeout;
+        }
+
+        Target = $"{builder.Host}:{builder.Port}/{builder.Database ?? builder.Username}";
+        pooled = NpgsqlDataSource.Create(builder.ConnectionString);
+
+        // Keepalives make a dedicated connection that waits for notifications notice a dead server or network.
+        builder.Pooling = false;
+        builder.KeepAlive = Math.Max(1, (int)Math.Ceiling(options.ConnectionCheckInterval.TotalSeconds));
+        dedicated = NpgsqlDataSource.Create(builder.ConnectionString);
+    }
+
+    /// <summary>Host, port and database, for messages (never the password).</summary>
+    public string Target { get; }
+
+    /// <summary>The pool the stores use.</summary>
+    public NpgsqlDataSource DataSource => pooled;
+
+    /// <summary>Opens a pooled connection.</summary>
+    public ValueTask<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) => pooled.OpenConnectionAsync(cancellationToken);
+
+    /// <summary>Opens a connection of its own (not pooled, with keepalives) for a long-lived session.</summary>
+    public ValueTask<NpgsqlConnection> OpenDedicatedAsync(CancellationToken cancellationToken) => dedicated.OpenConnectionAsync(cancellationToken);
+
+    /// <summary>Whether <paramref name="exception"/> says the database could not be reached or used, rather than a bug.</summary>
+    public static bool IsUnavailable(Exception exception) => exception switch
+    {
+        NpgsqlException => true,
+        SocketException => true,
+        TimeoutException => true,
+        IOException => true,
+        _ => exception.InnerException is { } inner && IsUnavailable(inner),
+    };
+
+    /// <summary>The start-up failure when the database cannot be reached, naming the setting.</summary>
+    public StorageUnavailableException Unreachable(Exception cause) =>
+        new($"Cannot use the PostgreSQL database {Target} named by {StorageOptions.ConnectionStringSetting} ({StorageOptions.SectionName}:Provider is PostgreSql): {cause.Message}", cause);
+
+    public async ValueTask DisposeAsync()
+    {
+        await pooled.DisposeAsync().ConfigureAwait(false);
+        await dedicated.DisposeAsync().ConfigureAwait(false);
+    }
+}
