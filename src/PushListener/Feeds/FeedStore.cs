@@ -41,7 +41,7 @@ internal sealed record FeedCounters(
 /// (<see cref="SqliteInboxStore.WriteAsync{T}"/>): a fetch both selects and leases in that one transaction, so two
 /// fetches never hand out the same entry. Reads that change nothing use read connections.
 /// </summary>
-internal sealed class FeedStore(IInboxStore inbox, TimeProvider time)
+internal sealed class FeedStore(IInboxStore inbox, TimeProvider time) : IFeedStore
 {
     public bool IsAvailable => inbox is SqliteInboxStore;
 

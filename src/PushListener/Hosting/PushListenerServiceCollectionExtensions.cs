@@ -34,7 +34,6 @@ public static class PushListenerServiceCollectionExtensions
         services.AddPipeline(configuration);
         services.AddWebhookHttpClient();
         services.AddPlugins(configuration);
-        services.AddStorage(configuration);
         services.AddInbox(configuration);
         services.AddSubscriptions(configuration);
         services.AddInboxWorkers(configuration);
@@ -70,7 +69,10 @@ public static class PushListenerServiceCollectionExtensions
             }
         });
 
-        return new PushListenerBuilder(services, configuration);
+        var builder = new PushListenerBuilder(services, configuration);
+        services.AddValidatedOptions<StorageOptions>(configuration, StorageOptions.SectionName);
+        StorageProviders.UseConfigured(builder);
+        return builder;
     }
 
     /// <summary>Adds <typeparamref name="THandler"/> to the notification pipeline.</summary>

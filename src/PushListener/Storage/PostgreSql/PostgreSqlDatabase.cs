@@ -13,20 +13,16 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
     private readonly NpgsqlDataSource pooled;
     private readonly NpgsqlDataSource dedicated;
 
-    public PostgreSqlDatabase(IOptions<StorageOptions> options)
-        : this(options.Value.ConnectionString ?? throw new InvalidOperationException($"{StorageOptions.ConnectionStringSetting} is required."), options.Value.PostgreSql)
+    public PostgreSqlDatabase(IOptions<PostgreSqlStorageOptions> options)
     {
-    }
-
-    public PostgreSqlDatabase(string connectionString, PostgreSqlStorageOptions options)
-    {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var settings = options.Value;
+        var builder = new NpgsqlConnectionStringBuilder(settings.ConnectionString ?? throw new InvalidOperationException($"{PostgreSqlStorageOptions.ConnectionStringSetting} is required."));
         if (string.IsNullOrEmpty(builder.ApplicationName))
         {
             builder.ApplicationName = "PushListener";
         }
 
-        var connectTimeout = (int)Math.Ceiling(options.ConnectTimeout.TotalSeconds);
+        var connectTimeout = (int)Math.Ceiling(settings.ConnectTimeout.TotalSeconds);
         if (builder.Timeout == new NpgsqlConnectionStringBuilder().Timeout)
         {
             builder.Timeout = connectTimeout;
@@ -37,7 +33,7 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
 
         // Keepalives make a dedicated connection that waits for notifications notice a dead server or network.
         builder.Pooling = false;
-        builder.KeepAlive = Math.Max(1, (int)Math.Ceiling(options.ConnectionCheckInterval.TotalSeconds));
+        builder.KeepAlive = Math.Max(1, (int)Math.Ceiling(settings.ConnectionCheckInterval.TotalSeconds));
         dedicated = NpgsqlDataSource.Create(builder.ConnectionString);
     }
 
@@ -65,7 +61,7 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
 
     /// <summary>The start-up failure when the database cannot be reached, naming the setting.</summary>
     public StorageUnavailableException Unreachable(Exception cause) =>
-        new($"Cannot use the PostgreSQL database {Target} named by {StorageOptions.ConnectionStringSetting} ({StorageOptions.SectionName}:Provider is PostgreSql): {cause.Message}", cause);
+        new($"Cannot use the PostgreSQL database {Target} named by {PostgreSqlStorageOptions.ConnectionStringSetting} ({StorageOptions.SectionName}:Provider is PostgreSql): {cause.Message}", cause);
 
     public async ValueTask DisposeAsync()
     {

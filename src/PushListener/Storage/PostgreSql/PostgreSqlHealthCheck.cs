@@ -16,7 +16,7 @@ internal sealed class PostgreSqlHealthCheck(PostgreSqlDatabase database, Postgre
         }
         catch (Exception ex) when (PostgreSqlDatabase.IsUnavailable(ex))
         {
-            return HealthCheckResult.Unhealthy($"The PostgreSQL database {database.Target} ({StorageOptions.ConnectionStringSetting}) does not answer: {ex.Message}");
+            return HealthCheckResult.Unhealthy($"The PostgreSQL database {database.Target} ({PostgreSqlStorageOptions.ConnectionStringSetting}) does not answer: {ex.Message}");
         }
 
         // Without its notification session an instance still works (it polls), only slower to hear other instances.

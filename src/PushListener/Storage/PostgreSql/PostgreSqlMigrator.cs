@@ -56,7 +56,7 @@ internal sealed partial class PostgreSqlMigrator(PostgreSqlDatabase database, IL
         if (current > known)
         {
             throw new StorageUnavailableException(
-                $"The PostgreSQL database {database.Target} named by {StorageOptions.ConnectionStringSetting} has schema version {current}, newer than this binary's {known}: " +
+                $"The PostgreSQL database {database.Target} named by {PostgreSqlStorageOptions.ConnectionStringSetting} has schema version {current}, newer than this binary's {known}: " +
                 "a newer PushListener migrated it. Run that version (or newer) here too, or point the setting at another database.");
         }
 

@@ -12,7 +12,7 @@ namespace PushListener.Storage.PostgreSql;
 /// they look at the store again instead of waiting for a signal that already went by. Notifications sent inside a
 /// transaction are delivered at its commit, never for a rolled-back one.
 /// </summary>
-internal sealed partial class PostgreSqlNotifier(PostgreSqlDatabase database, IOptions<StorageOptions> options, TimeProvider time, ILogger<PostgreSqlNotifier> logger) : BackgroundService
+internal sealed partial class PostgreSqlNotifier(PostgreSqlDatabase database, IOptions<PostgreSqlStorageOptions> options, TimeProvider time, ILogger<PostgreSqlNotifier> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<string, ImmutableArray<Action<string?>>> _subscribers = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -57,7 +57,7 @@ internal sealed partial class PostgreSqlNotifier(PostgreSqlDatabase database, IO
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var interval = options.Value.PostgreSql.ConnectionCheckInterval;
+        var interval = options.Value.ConnectionCheckInterval;
         var reconnecting = false;
         while (!stoppingToken.IsCancellationRequested)
         {

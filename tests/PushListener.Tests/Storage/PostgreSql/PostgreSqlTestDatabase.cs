@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using PushListener.Storage;
 using PushListener.Storage.PostgreSql;
 
 namespace PushListener.Tests.Storage.PostgreSql;
@@ -12,11 +11,10 @@ internal static class PostgreSqlTestDatabase
     /// <summary>Fast checks and reconnects, so that failover tests finish quickly.</summary>
     public static readonly TimeSpan CheckInterval = TimeSpan.FromMilliseconds(100);
 
-    public static IOptions<StorageOptions> Options(string connectionString, string? applicationName = null) => Microsoft.Extensions.Options.Options.Create(new StorageOptions
+    public static IOptions<PostgreSqlStorageOptions> Options(string connectionString, string? applicationName = null) => Microsoft.Extensions.Options.Options.Create(new PostgreSqlStorageOptions
     {
-        Provider = StorageProvider.PostgreSql,
         ConnectionString = applicationName is null ? connectionString : new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = applicationName }.ConnectionString,
-        PostgreSql = new PostgreSqlStorageOptions { ConnectionCheckInterval = CheckInterval },
+        ConnectionCheckInterval = CheckInterval,
     });
 
     public static PostgreSqlDatabase Open(string connectionString, string? applicationName = null) =>

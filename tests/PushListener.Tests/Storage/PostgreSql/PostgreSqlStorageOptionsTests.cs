@@ -3,18 +3,22 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using PushListener.Hosting;
 using PushListener.Storage;
+using PushListener.Storage.PostgreSql;
 
-namespace PushListener.Tests.Storage;
+namespace PushListener.Tests.Storage.PostgreSql;
 
-public sealed class StorageOptionsTests
+public sealed class PostgreSqlStorageOptionsTests
 {
     [Fact]
     public void Defaults_AreSqliteWithoutAConnectionString()
     {
-        var options = Resolve([]);
+        var configuration = new ConfigurationBuilder().Build();
+        var services = new ServiceCollection();
+        services.AddPushListener(configuration);
+        using var provider = services.BuildServiceProvider();
 
-        Assert.Equal(StorageProvider.Sqlite, options.Provider);
-        Assert.Null(options.ConnectionString);
+        Assert.Equal("Sqlite", provider.GetRequiredService<IOptions<StorageOptions>>().Value.Provider);
+        Assert.Empty(provider.GetServices<IValidateOptions<PostgreSqlStorageOptions>>());
     }
 
     [Fact]
@@ -34,7 +38,6 @@ public sealed class StorageOptionsTests
             ["ConnectionStrings:PushListener"] = "Host=db.example.com;Database=pushlistener;Username=listener",
         });
 
-        Assert.Equal(StorageProvider.PostgreSql, options.Provider);
         Assert.Equal("Host=db.example.com;Database=pushlistener;Username=listener", options.ConnectionString);
     }
 
@@ -70,17 +73,34 @@ public sealed class StorageOptionsTests
     [Fact]
     public void Sqlite_IgnoresTheConnectionString()
     {
-        var options = Resolve(new() { ["ConnectionStrings:PushListener"] = "not a connection string" });
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:PushListener"] = "not a connection string" }).Build();
+        var services = new ServiceCollection();
+        services.AddPushListener(configuration);
+        using var provider = services.BuildServiceProvider();
 
-        Assert.Equal(StorageProvider.Sqlite, options.Provider);
+        Assert.Equal("Sqlite", provider.GetRequiredService<IOptions<StorageOptions>>().Value.Provider);
     }
 
-    private static StorageOptions Resolve(Dictionary<string, string?> settings)
+    [Fact]
+    public void UnknownProvider_FailsNamingTheSettingAndTheChoices()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["PushListener:Storage:Provider"] = "Oracle" }).Build();
+        var services = new ServiceCollection();
+        services.AddPushListener(configuration);
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<StorageOptions>>().Value);
+
+        Assert.Contains("PushListener:Storage:Provider", error.Message, StringComparison.Ordinal);
+        Assert.Contains("PostgreSql", error.Message, StringComparison.Ordinal);
+    }
+
+    private static PostgreSqlStorageOptions Resolve(Dictionary<string, string?> settings)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddPushListener(configuration);
         using var provider = services.BuildServiceProvider();
-        return provider.GetRequiredService<IOptions<StorageOptions>>().Value;
+        return provider.GetRequiredService<IOptions<PostgreSqlStorageOptions>>().Value;
     }
 }
