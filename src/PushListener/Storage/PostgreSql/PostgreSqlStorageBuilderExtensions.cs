@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using PushListener.Coordination;
+using PushListener.Feeds;
 using PushListener.Hosting;
 using PushListener.Inbox;
+using PushListener.Subscriptions;
 
 namespace PushListener.Storage.PostgreSql;
 
@@ -30,6 +32,13 @@ public static class PostgreSqlStorageBuilderExtensions
         services.Replace(ServiceDescriptor.Singleton<IStorageInitializer, PostgreSqlStorageInitializer>());
         services.Replace(ServiceDescriptor.Singleton<IDispatchNotifier, PostgreSqlDispatchNotifier>());
         services.Replace(ServiceDescriptor.Singleton<ILeaderElection, PostgreSqlLeaderElection>());
+        services.Replace(ServiceDescriptor.Singleton<IEntryLog, PostgreSqlEntryLog>());
+        services.Replace(ServiceDescriptor.Singleton<IDeadLetterStore, PostgreSqlDeadLetterStore>());
+        services.Replace(ServiceDescriptor.Singleton<IStickyVoteStore, PostgreSqlStickyVoteStore>());
+        services.Replace(ServiceDescriptor.Singleton<ISubscriptionRegistry, PostgreSqlSubscriptionRegistry>());
+        services.Replace(ServiceDescriptor.Singleton<IRegistrationStore, PostgreSqlRegistrationStore>());
+        services.Replace(ServiceDescriptor.Singleton<IFeedStore, PostgreSqlFeedStore>());
+        services.AddHostedService<PostgreSqlFeedWakeup>();
         services.AddHostedService<PostgreSqlStartup>();
         services.AddHealthChecks().AddCheck<PostgreSqlHealthCheck>("postgresql");
         return builder;

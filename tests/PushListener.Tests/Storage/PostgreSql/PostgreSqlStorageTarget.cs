@@ -1,0 +1,51 @@
+using PushListener.Storage.PostgreSql;
+using PushListener.Tests.Infrastructure;
+
+namespace PushListener.Tests.Storage.PostgreSql;
+
+/// <summary>PostgreSQL under the contracts: a new database on the test server per test, dropped with the fixture.</summary>
+internal sealed class PostgreSqlStorageTarget(PostgreSqlServer server) : IStorageTarget
+{
+    public async Task<StorageUnderTest> CreateAsync(TimeProvider time)
+    {
+        var connection = await server.CreateDatabaseAsync();
+        return await StorageUnderTest.StartAsync(
+            static builder => builder.UsePostgreSqlStorage(),
+            new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:PushListener"] = connection,
+                [PostgreSqlStorageOptions.SectionName + ":ConnectionCheckInterval"] = "00:00:00.100",
+            },
+            time);
+    }
+}
+
+public sealed class PostgreSqlEntryLogTests(PostgreSqlServer server) : EntryLogContract, IClassFixture<PostgreSqlServer>
+{
+    private protected override IStorageTarget Target { get; } = new PostgreSqlStorageTarget(server);
+}
+
+public sealed class PostgreSqlDeadLetterStoreTests(PostgreSqlServer server) : DeadLetterStoreContract, IClassFixture<PostgreSqlServer>
+{
+    private protected override IStorageTarget Target { get; } = new PostgreSqlStorageTarget(server);
+}
+
+public sealed class PostgreSqlStickyVoteStoreTests(PostgreSqlServer server) : StickyVoteStoreContract, IClassFixture<PostgreSqlServer>
+{
+    private protected override IStorageTarget Target { get; } = new PostgreSqlStorageTarget(server);
+}
+
+public sealed class PostgreSqlSubscriptionRegistryTests(PostgreSqlServer server) : SubscriptionRegistryContract, IClassFixture<PostgreSqlServer>
+{
+    private protected override IStorageTarget Target { get; } = new PostgreSqlStorageTarget(server);
+}
+
+public sealed class PostgreSqlRegistrationStoreTests(PostgreSqlServer server) : RegistrationStoreContract, IClassFixture<PostgreSqlServer>
+{
+    private protected override IStorageTarget Target { get; } = new PostgreSqlStorageTarget(server);
+}
+
+public sealed class PostgreSqlFeedStoreTests(PostgreSqlServer server) : FeedStoreContract, IClassFixture<PostgreSqlServer>
+{
+    private protected override IStorageTarget Target { get; } = new PostgreSqlStorageTarget(server);
+}
