@@ -6,10 +6,18 @@ namespace PushListener.Tests.Storage.PostgreSql;
 /// <summary>PostgreSQL under the contracts: a new database on the test server per test, dropped with the fixture.</summary>
 internal sealed class PostgreSqlStorageTarget(PostgreSqlServer server) : IStorageTarget
 {
+    /// <summary>The database of the last store created: another instance can open it with <see cref="OpenAsync"/>.</summary>
+    public string? ConnectionString { get; private set; }
+
     public async Task<StorageUnderTest> CreateAsync(TimeProvider time)
     {
-        var connection = await server.CreateDatabaseAsync();
-        return await StorageUnderTest.StartAsync(
+        ConnectionString = await server.CreateDatabaseAsync();
+        return await OpenAsync(ConnectionString, time);
+    }
+
+    /// <summary>Another instance's stores on an existing database.</summary>
+    public static Task<StorageUnderTest> OpenAsync(string connection, TimeProvider time) =>
+        StorageUnderTest.StartAsync(
             static builder => builder.UsePostgreSqlStorage(),
             new Dictionary<string, string?>
             {
@@ -17,7 +25,6 @@ internal sealed class PostgreSqlStorageTarget(PostgreSqlServer server) : IStorag
                 [PostgreSqlStorageOptions.SectionName + ":ConnectionCheckInterval"] = "00:00:00.100",
             },
             time);
-    }
 }
 
 public sealed class PostgreSqlEntryLogTests(PostgreSqlServer server) : EntryLogContract, IClassFixture<PostgreSqlServer>
