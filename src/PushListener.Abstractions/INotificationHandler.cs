@@ -16,4 +16,12 @@ public interface INotificationHandler
 
     /// <summary>Which notifications this handler wants; the pipeline filters before calling it. Default: everything but lifecycle events.</summary>
     NotificationFilter Filter => NotificationFilter.Any;
+
+    /// <summary>
+    /// Whether this handler may vote <c>Unsubscribe</c>. Default <see langword="false"/>: the answer to Exchange goes as
+    /// soon as the push is stored, without waiting for handlers. When any handler says <see langword="true"/>, the answer
+    /// waits (up to the inbox's <c>ReplyBudget</c>) for the pipeline's first attempt so the vote can be in it. A vote
+    /// from a handler that did not declare it still counts: it is answered on the subscription's next push.
+    /// </summary>
+    bool MayUnsubscribe => false;
 }

@@ -31,7 +31,7 @@ internal static class AdminServiceCollectionExtensions
         }
 
         var api = endpoints.MapGroup("/api").AddEndpointFilter<ApiKeyFilter>().WithTags("Admin");
-        if (endpoints.ServiceProvider.GetService<IInboxStore>() is not null)
+        if (endpoints.ServiceProvider.GetService<IEntryLog>() is not null)
         {
             api.MapInboxAdmin();
             api.MapSubscriptionAdmin();

@@ -16,13 +16,13 @@ internal static class SubscriptionAdminEndpoints
     public static void MapSubscriptionAdmin(this RouteGroupBuilder api)
     {
         var subscriptions = api.MapGroup("/subscriptions").WithTags("Subscriptions");
-        subscriptions.MapGet("/", async (IInboxStore store, SubscriptionState? state, int? max, CancellationToken ct) =>
-            Results.Ok(await store.ListSubscriptionsAsync(state, Math.Clamp(max ?? 1000, 1, 100_000), ct)))
+        subscriptions.MapGet("/", async (ISubscriptionRegistry store, SubscriptionState? state, int? max, CancellationToken ct) =>
+            Results.Ok(await store.ListAsync(state, Math.Clamp(max ?? 1000, 1, 100_000), ct)))
             .WithName("ListSubscriptions").WithSummary("Every subscription heard from, most recent first: state, watermarks, event counts, registration.");
-        subscriptions.MapGet("/one", async (string id, IInboxStore store, CancellationToken ct) =>
-            await store.GetSubscriptionAsync(id, ct) is { } record ? Results.Ok(record) : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such subscription."))
+        subscriptions.MapGet("/one", async (string id, ISubscriptionRegistry store, CancellationToken ct) =>
+            await store.GetAsync(id, ct) is { } record ? Results.Ok(record) : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such subscription."))
             .WithName("GetSubscription").WithSummary("One subscription, by ?id=.");
-        subscriptions.MapPost("/unsubscribe", async (UnsubscribeRequest request, IInboxStore store, CancellationToken ct) =>
+        subscriptions.MapPost("/unsubscribe", async (UnsubscribeRequest request, ISubscriptionRegistry store, CancellationToken ct) =>
         {
             if (string.IsNullOrEmpty(request.SubscriptionId))
             {
@@ -37,7 +37,7 @@ internal static class SubscriptionAdminEndpoints
         var registrations = api.MapGroup("/registrations").WithTags("Registrations");
         registrations.MapGet("/", (RegistrationCatalog catalog) => Results.Ok(catalog.All.Select(View)))
             .WithName("ListRegistrations").WithSummary("Registrations from configuration and from this API (tokens are never shown).");
-        registrations.MapPut("/{name}", async (string name, RegistrationRequest request, RegistrationCatalog catalog, IInboxStore store, CancellationToken ct) =>
+        registrations.MapPut("/{name}", async (string name, RegistrationRequest request, RegistrationCatalog catalog, IRegistrationStore store, CancellationToken ct) =>
         {
             if (catalog[name] is { Source: "configuration" })
             {
@@ -50,22 +50,22 @@ internal static class SubscriptionAdminEndpoints
             }
 
             var registration = new Registration(name, request.Mailbox, request.StatusFrequency, request.OwnerTag, request.SubscriptionIds ?? [], catalog[name]?.TokenHash, "api");
-            await store.UpsertRegistrationAsync(registration, ct);
+            await store.UpsertAsync(registration, ct);
             catalog.Set(registration);
             return Results.Ok(View(registration));
         }).WithName("PutRegistration").WithSummary("Creates or replaces a registration (keeps its token).");
-        registrations.MapDelete("/{name}", async (string name, RegistrationCatalog catalog, IInboxStore store, CancellationToken ct) =>
+        registrations.MapDelete("/{name}", async (string name, RegistrationCatalog catalog, IRegistrationStore store, CancellationToken ct) =>
         {
             if (catalog[name] is { Source: "configuration" })
             {
                 return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: $"Registration '{name}' comes from configuration; remove it there.");
             }
 
-            var deleted = await store.DeleteRegistrationAsync(name, ct);
+            var deleted = await store.DeleteAsync(name, ct);
             catalog.Remove(name);
             return deleted ? Results.NoContent() : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"No registration '{name}'.");
         }).WithName("DeleteRegistration").WithSummary("Deletes a registration; its token stops working at once.");
-        registrations.MapPost("/{name}/token", async (string name, HttpContext http, RegistrationCatalog catalog, IInboxStore store, IOptions<PushListenerOptions> options, CancellationToken ct) =>
+        registrations.MapPost("/{name}/token", async (string name, HttpContext http, RegistrationCatalog catalog, IRegistrationStore store, IOptions<PushListenerOptions> options, CancellationToken ct) =>
         {
             if (catalog[name] is not { } existing)
             {
@@ -79,7 +79,7 @@ internal static class SubscriptionAdminEndpoints
 
             var token = CallbackToken.Create();
             var registration = existing with { TokenHash = CallbackToken.Hash(token) };
-            await store.UpsertRegistrationAsync(registration, ct);
+            await store.UpsertAsync(registration, ct);
             catalog.Set(registration);
             var callback = UriHelper.BuildAbsolute(http.Request.Scheme, http.Request.Host, http.Request.PathBase, options.Value.Endpoint.Path.TrimEnd('/') + "/" + token);
             // The only time the token is shown: only its hash is kept.

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using PushListener.Hosting;
 using PushListener.Inbox;
-using PushListener.Inbox.Sqlite;
+using PushListener.Storage;
 
 namespace PushListener.Cli;
 
@@ -41,27 +42,49 @@ internal static class AdminCommandLine
             return 2;
         }
 
-        var path = Path.Combine(Path.GetFullPath(options.DataFolder, builder.Environment.ContentRootPath), "inbox.db");
-        if (!File.Exists(path))
+        var storage = new StorageOptions();
+        builder.Configuration.GetSection(StorageOptions.SectionName).Bind(storage);
+        problems.AddRange(storage.Validate());
+        if (problems.Count > 0)
         {
-            await error.WriteLineAsync($"No inbox at {path}: check PushListener:Inbox:DataFolder.").ConfigureAwait(false);
-            return 1;
+            await error.WriteLineAsync(string.Join(Environment.NewLine, problems)).ConfigureAwait(false);
+            return 2;
         }
 
-        await using var store = new SqliteInboxStore(path, options, TimeProvider.System);
-        await store.InitializeAsync(CancellationToken.None).ConfigureAwait(false);
+        if (string.Equals(storage.Provider, StorageOptions.Sqlite, StringComparison.OrdinalIgnoreCase))
+        {
+            var path = Path.Combine(Path.GetFullPath(options.DataFolder, builder.Environment.ContentRootPath), "inbox.db");
+            if (!File.Exists(path))
+            {
+                await error.WriteLineAsync($"No inbox at {path}: check {InboxOptions.SectionName}:DataFolder.").ConfigureAwait(false);
+                return 1;
+            }
+        }
+
+        // The same role stores the service uses, from the configured provider, opened beside a service that may be running.
+        var services = new ServiceCollection();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(builder.Environment);
+        services.AddSingleton<IHostEnvironment>(builder.Environment);
+        services.AddSingleton(new AdminToolAccess());
+        services.AddLogging();
+        services.AddSingleton(Options.Create(options));
+        services.AddSingleton(Options.Create(storage));
+        StorageProviders.UseConfigured(new PushListenerBuilder(services, builder.Configuration));
+        await using var provider = services.BuildServiceProvider();
         try
         {
-            return await RunAsync(store, words, output, error).ConfigureAwait(false);
+            await provider.GetRequiredService<IStorageInitializer>().InitializeAsync(CancellationToken.None).ConfigureAwait(false);
+            return await RunAsync(provider.GetRequiredService<IEntryLog>(), provider.GetRequiredService<IDeadLetterStore>(), provider.GetRequiredService<IStickyVoteStore>(), words, output, error).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
+        catch (Exception ex) when (ex is System.Data.Common.DbException or IOException or StorageUnavailableException)
         {
             await error.WriteLineAsync("The inbox could not be read or written: " + ex.Message).ConfigureAwait(false);
             return 1;
         }
     }
 
-    private static async Task<int> RunAsync(SqliteInboxStore store, List<string> words, TextWriter output, TextWriter error)
+    private static async Task<int> RunAsync(IEntryLog entries, IDeadLetterStore deadLetters, IStickyVoteStore votes, List<string> words, TextWriter output, TextWriter error)
     {
         var json = words.Remove("--json");
         var command = string.Join(' ', words.Take(2));
@@ -71,7 +94,7 @@ internal static class AdminCommandLine
             case "deadletters list":
             {
                 var max = argument == "--max" && int.TryParse(words.ElementAtOrDefault(3), CultureInfo.InvariantCulture, out var m) ? m : 100;
-                var letters = await store.ListDeadLettersAsync(max, CancellationToken.None).ConfigureAwait(false);
+                var letters = await deadLetters.ListAsync(max, CancellationToken.None).ConfigureAwait(false);
                 if (json)
                 {
                     await output.WriteLineAsync(JsonSerializer.Serialize(letters, Json)).ConfigureAwait(false);
@@ -104,22 +127,24 @@ internal static class AdminCommandLine
 
                 var replay = command == "deadletters replay";
                 var count = replay
-                    ? await store.ReplayDeadLettersAsync(id, CancellationToken.None).ConfigureAwait(false)
-                    : await store.PurgeDeadLettersAsync(id, CancellationToken.None).ConfigureAwait(false);
+                    ? await deadLetters.ReplayAsync(id, CancellationToken.None).ConfigureAwait(false)
+                    : await deadLetters.PurgeAsync(id, CancellationToken.None).ConfigureAwait(false);
                 await output.WriteLineAsync($"{(replay ? "Replayed" : "Purged")} {count} dead letter(s).").ConfigureAwait(false);
                 return id is not null && count == 0 ? 1 : 0;
             }
 
             case "inbox stats":
             {
-                var stats = await store.GetStatsAsync(CancellationToken.None).ConfigureAwait(false);
+                var stats = await entries.GetStatsAsync(CancellationToken.None).ConfigureAwait(false);
+                var sticky = (await votes.ListAsync(CancellationToken.None).ConfigureAwait(false)).Count;
                 if (json)
                 {
-                    await output.WriteLineAsync(JsonSerializer.Serialize(stats, Json)).ConfigureAwait(false);
+                    var view = new { stats.Pending, stats.InFlight, stats.Done, DeadLetters = stats.DeadLettered, stats.OldestPendingReceivedAt, StickyUnsubscribes = sticky, stats.Handlers };
+                    await output.WriteLineAsync(JsonSerializer.Serialize(view, Json)).ConfigureAwait(false);
                 }
                 else
                 {
-                    await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"pending {stats.Pending}, done {stats.Done}, dead letters {stats.DeadLetters}, sticky unsubscribes {stats.StickyUnsubscribes}")).ConfigureAwait(false);
+                    await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"pending {stats.Pending}, in flight {stats.InFlight}, done {stats.Done}, dead letters {stats.DeadLettered}, sticky unsubscribes {sticky}, oldest pending {stats.OldestPendingReceivedAt:u}")).ConfigureAwait(false);
                     foreach (var handler in stats.Handlers)
                     {
                         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  {handler.Handler}: {handler.Failures} failure(s), last {handler.LastFailedAt:u}: {handler.LastError}")).ConfigureAwait(false);

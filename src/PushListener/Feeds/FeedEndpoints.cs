@@ -26,7 +26,7 @@ internal static partial class FeedEndpoints
         feeds.MapDelete("/{handle}", ReleaseAsync).WithName("ReleaseFeed").WithSummary("Stops collection and deletes everything the feed holds.");
     }
 
-    private static async Task<IResult> RegisterAsync(FeedRegisterRequest? request, HttpContext http, FeedRegistry registry, FeedStore store, IOptions<FeedsOptions> options, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
+    private static async Task<IResult> RegisterAsync(FeedRegisterRequest? request, HttpContext http, FeedRegistry registry, IFeedStore store, IOptions<FeedsOptions> options, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (!FeedCaller.Of(http).IsAdmin)
         {
@@ -69,7 +69,7 @@ internal static partial class FeedEndpoints
         return Results.Ok(registry.Active.Where(caller.CanUse).Select(f => View(f, null)));
     }
 
-    private static async Task<IResult> GetAsync(string handle, HttpContext http, FeedRegistry registry, FeedStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(string handle, HttpContext http, FeedRegistry registry, IFeedStore store, CancellationToken cancellationToken)
     {
         if (Find(http, registry, handle) is not { } feed)
         {
@@ -87,7 +87,7 @@ internal static partial class FeedEndpoints
         long? ack,
         HttpContext http,
         FeedRegistry registry,
-        FeedStore store,
+        IFeedStore store,
         FeedSignals signals,
         IOptions<FeedsOptions> options,
         TimeProvider time,
@@ -150,7 +150,7 @@ internal static partial class FeedEndpoints
         }
     }
 
-    private static async Task<IResult> AcknowledgeAsync(string handle, FeedAckRequest? request, HttpContext http, FeedRegistry registry, FeedStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> AcknowledgeAsync(string handle, FeedAckRequest? request, HttpContext http, FeedRegistry registry, IFeedStore store, CancellationToken cancellationToken)
     {
         if (Find(http, registry, handle) is not { } feed)
         {
@@ -172,7 +172,7 @@ internal static partial class FeedEndpoints
         string? lastEventId,
         HttpContext http,
         FeedRegistry registry,
-        FeedStore store,
+        IFeedStore store,
         FeedSignals signals,
         IOptions<FeedsOptions> options,
         TimeProvider time,
@@ -254,7 +254,7 @@ internal static partial class FeedEndpoints
         }
     }
 
-    private static async Task<IResult> ReleaseAsync(string handle, HttpContext http, FeedRegistry registry, FeedStore store, FeedSignals signals, ILoggerFactory loggers, CancellationToken cancellationToken)
+    private static async Task<IResult> ReleaseAsync(string handle, HttpContext http, FeedRegistry registry, IFeedStore store, FeedSignals signals, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (Find(http, registry, handle) is not { } feed)
         {

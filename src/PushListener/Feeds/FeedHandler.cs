@@ -8,7 +8,7 @@ namespace PushListener.Feeds;
 /// against the in-memory registry; all of one delivery's appends commit in one write, idempotent per (feed, delivery id)
 /// because the dispatcher may call a handler again for the same delivery.
 /// </summary>
-internal sealed partial class FeedHandler(FeedRegistry registry, FeedStore store, FeedSignals signals, ILogger<FeedHandler> logger) : INotificationHandler
+internal sealed partial class FeedHandler(FeedRegistry registry, IFeedStore store, FeedSignals signals, ILogger<FeedHandler> logger) : INotificationHandler
 {
     public NotificationFilter Filter => NotificationFilter.Everything;
 

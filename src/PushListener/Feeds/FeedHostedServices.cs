@@ -3,23 +3,17 @@ using Microsoft.Extensions.Options;
 namespace PushListener.Feeds;
 
 /// <summary>
-/// Creates the feed tables and loads the live feeds. Registered after the inbox's start-up (which opens the store); the
-/// dispatcher may already run, and the handler waits for <see cref="FeedRegistry.Loaded"/>.
+/// Loads the live feeds: a start-up step (<see cref="Hosting.IStartupStep"/>) that runs after the store is open and
+/// before the dispatcher starts; the handler also waits for <see cref="FeedRegistry.Loaded"/>.
 /// </summary>
-internal sealed partial class FeedStartup(FeedStore store, FeedRegistry registry, ILogger<FeedStartup> logger) : IHostedService
+internal sealed partial class FeedStartup(IFeedStore store, FeedRegistry registry, ILogger<FeedStartup> logger) : Hosting.IStartupStep
 {
+    public Hosting.StartupStage Stage => Hosting.StartupStage.LoadState;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!store.IsAvailable)
-        {
-            registry.MarkUnavailable();
-            Unavailable(logger);
-            return;
-        }
-
         try
         {
-            await store.EnsureSchemaAsync(cancellationToken);
             registry.Load(await store.LoadAsync(cancellationToken));
         }
         catch
@@ -31,17 +25,12 @@ internal sealed partial class FeedStartup(FeedStore store, FeedRegistry registry
         Loaded(logger, registry.Count);
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
     [LoggerMessage(801, LogLevel.Information, "Feeds: {Count} live")]
     private static partial void Loaded(ILogger logger, int count);
-
-    [LoggerMessage(802, LogLevel.Warning, "Feeds are off: the inbox store is not the SQLite store they live in")]
-    private static partial void Unavailable(ILogger logger);
 }
 
 /// <summary>Applies each feed's age limit periodically: unacknowledged entries past it become a gap record, tombstones go.</summary>
-internal sealed partial class FeedRetentionService(FeedStore store, FeedRegistry registry, IOptions<FeedsOptions> options, TimeProvider time, ILogger<FeedRetentionService> logger) : BackgroundService
+internal sealed partial class FeedRetentionService(IFeedStore store, FeedRegistry registry, IOptions<FeedsOptions> options, TimeProvider time, ILogger<FeedRetentionService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PushListener.Admin;
 using PushListener.Inbox;
@@ -8,8 +9,8 @@ namespace PushListener.Feeds;
 internal static class FeedsServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds feeds when enabled (by default whenever the inbox is). Call after <c>AddInbox</c>: the feed start-up must run
-    /// after the inbox start-up, which opens the database the feeds live in.
+    /// Adds feeds when enabled (by default whenever the inbox is). The feed store comes from the storage provider; the
+    /// feeds are loaded by a start-up step after the store is open.
     /// </summary>
     public static IServiceCollection AddFeeds(this IServiceCollection services, IConfiguration configuration)
     {
@@ -21,11 +22,10 @@ internal static class FeedsServiceCollectionExtensions
             return services;
         }
 
-        services.AddSingleton<FeedStore>();
         services.AddSingleton<FeedRegistry>();
         services.AddSingleton<FeedSignals>();
         services.AddSingleton<FeedAuthFilter>();
-        services.AddHostedService<FeedStartup>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Hosting.IStartupStep, FeedStartup>());
         services.AddHostedService<FeedRetentionService>();
         // Last but one: feeds get what the pipeline lets through, after every handler that might stop it.
         services.AddNotificationHandler<FeedHandler>(o =>

@@ -11,7 +11,6 @@ using PushListener.Inbox;
 using PushListener.Pipeline;
 using PushListener.Plugins;
 using PushListener.Security;
-using PushListener.Storage;
 using PushListener.Subscriptions;
 
 namespace PushListener.Hosting;
@@ -25,6 +24,10 @@ public static class PushListenerServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
 
+        var builder = new PushListenerBuilder(services, configuration);
+        // Start-up steps in stage order (the store first), before the server takes requests; workers wait for the gate.
+        services.TryAddSingleton<StartupGate>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PushListenerStartup>());
         services.AddOptions<PushListenerOptions>().Bind(configuration.GetSection(PushListenerOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<PushListenerOptions>>(sp => new PushListenerOptionsValidator(sp.GetServices<HandlerTypeDefinition>(), configuration));
         services.TryAddSingleton(TimeProvider.System);
@@ -34,9 +37,8 @@ public static class PushListenerServiceCollectionExtensions
         services.AddPipeline(configuration);
         services.AddWebhookHttpClient();
         services.AddPlugins(configuration);
-        services.AddInbox(configuration);
-        services.AddSubscriptions(configuration);
-        services.AddInboxWorkers(configuration);
+        builder.AddInbox();
+        builder.AddSubscriptions();
         services.AddFeeds(configuration);
         services.AddAdmin(configuration);
         services.AddSenderRestrictions(configuration);
@@ -69,9 +71,6 @@ public static class PushListenerServiceCollectionExtensions
             }
         });
 
-        var builder = new PushListenerBuilder(services, configuration);
-        services.AddValidatedOptions<StorageOptions>(configuration, StorageOptions.SectionName);
-        StorageProviders.UseConfigured(builder);
         return builder;
     }
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
+using PushListener.Hosting;
 using PushListener.Pipeline;
 using PushListener.Protocol;
 using PushListener.Subscriptions;
@@ -10,48 +11,51 @@ using PushListener.Subscriptions;
 namespace PushListener.Inbox;
 
 /// <summary>
-/// Runs the pipeline on stored notifications. A feeder reads pending entries from the store in id order (on a signal
-/// after each append, on a timer for entries replayed by other processes, and from the start after a restart) as long as
-/// fewer than <see cref="InboxOptions.MaxInMemoryEntries"/> are in memory. Entries queue per subscription, so each
-/// subscription is delivered in order while subscriptions run in parallel up to <see cref="InboxOptions.Concurrency"/>.
-/// Failed handlers are retried (Polly: exponential backoff with jitter) without re-running those that succeeded; after
-/// <see cref="InboxOptions.MaxAttempts"/> the entry becomes a dead letter.
+/// Runs the pipeline on stored entries. It claims pending entries from the <see cref="IEntryLog"/> under a lease (woken by
+/// the <see cref="IDispatchNotifier"/>, and every second for leases that ran out and entries other processes made
+/// pending), holding at most <see cref="InboxOptions.MaxInMemoryEntries"/>, and renews its leases while it holds them.
+/// Claimed entries queue per subscription, so each subscription is delivered in order while subscriptions run in
+/// parallel up to <see cref="InboxOptions.Concurrency"/>. Failed handlers are retried (Polly: exponential backoff with
+/// jitter) without re-running those that succeeded; after <see cref="InboxOptions.MaxAttempts"/> the entry becomes a dead
+/// letter. Votes go to the <see cref="ReplyDecision"/>.
 /// </summary>
 internal sealed partial class InboxDispatcher : BackgroundService
 {
+    private const int ClaimBatch = 512;
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
     private static readonly ResiliencePropertyKey<int> BaseAttempts = new("PushListener.BaseAttempts");
     private static readonly ResiliencePropertyKey<int> MaxAttemptsKey = new("PushListener.MaxAttempts");
-    private readonly int _maxAttempts;
-    private readonly IInboxStore _store;
+    private readonly IEntryLog _entries;
+    private readonly IDispatchNotifier _notifier;
     private readonly NotificationPipeline _pipeline;
-    private readonly ReplyWaiters _waiters;
-    private readonly StickyVotes _sticky;
+    private readonly ReplyDecision _decision;
     private readonly RegistrationCatalog _registrations;
+    private readonly StartupGate _startup;
     private readonly InboxOptions _options;
+    private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ResiliencePipeline<PipelineOutcome> _retry;
-    private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly SemaphoreSlim _concurrency;
-    private readonly Dictionary<string, Queue<StoredEntry>> _queues = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, NotificationMessage> _parsed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Queue<ClaimedEntry>> _queues = new(StringComparer.Ordinal);
+    private readonly HashSet<long> _held = [];
     private readonly ConcurrentDictionary<Task, bool> _drains = new();
-    private readonly ConcurrentQueue<StoredEntry> _committed = new();
+    // The parse cache, private to the dispatcher: the messages of one push share one stored body, parsed once.
+    private readonly Dictionary<long, ParsedBody> _bodies = [];
     private int _inMemory;
-    private int _storeChanged;
-    private long _lastFedId;
 
-    public InboxDispatcher(IInboxStore store, NotificationPipeline pipeline, ReplyWaiters waiters, StickyVotes sticky, RegistrationCatalog registrations, IOptions<InboxOptions> options, TimeProvider time, ILogger<InboxDispatcher> logger)
+    public InboxDispatcher(IEntryLog entries, IDispatchNotifier notifier, NotificationPipeline pipeline, ReplyDecision decision, RegistrationCatalog registrations, StartupGate startup, IOptions<InboxOptions> options, TimeProvider time, ILogger<InboxDispatcher> logger)
     {
-        _store = store;
+        _entries = entries;
+        _notifier = notifier;
         _pipeline = pipeline;
-        _waiters = waiters;
-        _sticky = sticky;
+        _decision = decision;
         _registrations = registrations;
+        _startup = startup;
         _options = options.Value;
+        _time = time;
         _logger = logger;
         _concurrency = new SemaphoreSlim(_options.Concurrency, _options.Concurrency);
-        store.Committed = OnCommitted;
-        var maxAttempts = _options.MaxAttempts;
+        Owner = string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}");
         _retry = new ResiliencePipelineBuilder<PipelineOutcome> { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions<PipelineOutcome>
             {
@@ -66,161 +70,141 @@ internal sealed partial class InboxDispatcher : BackgroundService
                 MaxDelay = _options.MaxRetryDelay,
             })
             .Build();
-        _maxAttempts = maxAttempts;
     }
+
+    /// <summary>This dispatcher's name on its claims.</summary>
+    public string Owner { get; }
 
     /// <summary>Entries held in memory now.</summary>
     public int InMemory => Volatile.Read(ref _inMemory);
 
-    /// <summary>Wakes the feeder: new entries were committed.</summary>
-    public void Notify()
-    {
-        if (_wake.CurrentCount == 0)
-        {
-            try
-            {
-                _wake.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Already signalled.
-            }
-        }
-    }
-
-    /// <summary>Wakes the feeder to read the store: entries became pending that no append published (replays, the watchdog).</summary>
-    public void NotifyStoreChanged()
-    {
-        Volatile.Write(ref _storeChanged, 1);
-        Notify();
-    }
-
-    /// <summary>
-    /// Offers the parsed message of an entry about to be stored, by dedupe key, before the write: the feeder may read the
-    /// committed row before the request resumes, and must then find the message instead of parsing the body again.
-    /// </summary>
-    public void Offer(string dedupeKey, NotificationMessage message)
-    {
-        if (_parsed.Count < _options.MaxInMemoryEntries)
-        {
-            _parsed.TryAdd(dedupeKey, message);
-        }
-    }
-
-    /// <summary>Withdraws an offer whose entry was not stored (a duplicate, or the write failed).</summary>
-    public void Withdraw(string dedupeKey) => _parsed.TryRemove(dedupeKey, out _);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // The first round reads everything pending from the store (recovery after a restart).
-        var readStore = true;
+        try
+        {
+            await _startup.WaitAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        var renewals = RenewLeasesAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                readStore |= Interlocked.Exchange(ref _storeChanged, 0) == 1;
-                await FeedAsync(readStore, stoppingToken).ConfigureAwait(false);
-                // Woken for committed entries; the timeout reads the store for entries other processes made pending
-                // (replays from the command line) and for those left there past the memory bound.
-                readStore = !await _wake.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(false);
+                var room = _options.MaxInMemoryEntries - Volatile.Read(ref _inMemory);
+                var claimed = room > 0 ? await ClaimAsync(Math.Min(room, ClaimBatch), stoppingToken).ConfigureAwait(false) : 0;
+                if (claimed == Math.Min(room, ClaimBatch) && claimed > 0)
+                {
+                    continue; // there may be more
+                }
+
+                await _notifier.WaitAsync(PollInterval, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 break;
             }
-#pragma warning disable CA1031 // The store may be briefly unavailable; the feeder must survive it.
+#pragma warning disable CA1031 // The store may be briefly unavailable; the dispatcher must survive it.
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                FeedFailed(_logger, ex);
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(false);
+                ClaimFailed(_logger, ex);
+                try
+                {
+                    await Task.Delay(PollInterval, _time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
             }
         }
 
         await Task.WhenAll(_drains.Keys).ConfigureAwait(false);
+        await renewals.ConfigureAwait(false);
+        try
+        {
+            // Whatever is left runs elsewhere (or after the restart) at once, without waiting for the leases to run out.
+            await _entries.ReleaseLeasesAsync(Owner, CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Shutting down: the leases run out by themselves.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            ReleaseFailed(_logger, ex);
+        }
     }
 
-    // On the writer's thread, in commit (= id) order. Past the memory bound, entries are left to the store: they are
-    // pending rows, and the feeder reads them in order once there is room.
-    private void OnCommitted(StoredEntry entry)
+    private async Task<int> ClaimAsync(int max, CancellationToken cancellationToken)
     {
-        if (_committed.Count < _options.MaxInMemoryEntries)
+        var claimed = await _entries.ClaimAsync(Owner, max, _options.LeaseDuration, cancellationToken).ConfigureAwait(false);
+        foreach (var entry in claimed)
         {
-            _committed.Enqueue(entry);
+            Enqueue(entry, cancellationToken);
         }
 
-        Notify();
+        return claimed.Count;
     }
 
-    private async Task FeedAsync(bool readStore, CancellationToken cancellationToken)
+    private async Task RenewLeasesAsync(CancellationToken stoppingToken)
     {
-        while (Volatile.Read(ref _inMemory) < _options.MaxInMemoryEntries && _committed.TryPeek(out var next))
+        using var timer = new PeriodicTimer(_options.LeaseDuration / 3, _time);
+        try
         {
-            if (next.Id <= _lastFedId)
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                _committed.TryDequeue(out _);
-            }
-            else if (next.Id == _lastFedId + 1)
-            {
-                _committed.TryDequeue(out _);
-                Enqueue(next, cancellationToken);
-                _lastFedId = next.Id;
-            }
-            else
-            {
-                // A gap: rows this process did not append (a replay, another process), or entries dropped past the bound.
-                readStore = true;
-                break;
-            }
-        }
-
-        if (!readStore)
-        {
-            return;
-        }
-
-        while (true)
-        {
-            var room = _options.MaxInMemoryEntries - Volatile.Read(ref _inMemory);
-            if (room <= 0)
-            {
-                return;
-            }
-
-            var page = await _store.ReadPendingAsync(_lastFedId, Math.Min(room, 256), cancellationToken).ConfigureAwait(false);
-            foreach (var entry in page)
-            {
-                Enqueue(entry, cancellationToken);
-                _lastFedId = entry.Id;
-            }
-
-            if (page.Count < Math.Min(room, 256))
-            {
-                // Caught up with the store. If the next committed entry is further on, the ids between are not pending
-                // (done already, or gone): nothing to wait for.
-                if (page.Count == 0 && _committed.TryPeek(out var first) && first.Id > _lastFedId + 1)
+                if (Volatile.Read(ref _inMemory) == 0)
                 {
-                    _lastFedId = first.Id - 1;
+                    continue;
                 }
 
-                return;
+                try
+                {
+                    await _entries.RenewLeasesAsync(Owner, _options.LeaseDuration, stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    RenewFailed(_logger, ex);
+                }
             }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
         }
     }
 
-    private void Enqueue(StoredEntry entry, CancellationToken cancellationToken)
+    private void Enqueue(ClaimedEntry entry, CancellationToken cancellationToken)
     {
         var key = entry.SubscriptionId ?? string.Empty;
-        Interlocked.Increment(ref _inMemory);
         lock (_queues)
         {
+            // Held already (its lease ran out and came back to us): it is queued once.
+            if (!_held.Add(entry.Id))
+            {
+                return;
+            }
+
+            if (entry.BodyId is { } bodyId)
+            {
+                if (!_bodies.TryGetValue(bodyId, out var body))
+                {
+                    _bodies[bodyId] = body = new ParsedBody(entry.Body);
+                }
+
+                body.References++;
+            }
+
+            Interlocked.Increment(ref _inMemory);
             if (_queues.TryGetValue(key, out var queue))
             {
                 queue.Enqueue(entry);
                 return;
             }
 
-            queue = new Queue<StoredEntry>();
+            queue = new Queue<ClaimedEntry>();
             queue.Enqueue(entry);
             _queues.Add(key, queue);
         }
@@ -234,7 +218,7 @@ internal sealed partial class InboxDispatcher : BackgroundService
     {
         while (true)
         {
-            StoredEntry entry;
+            ClaimedEntry entry;
             lock (_queues)
             {
                 var queue = _queues[key];
@@ -263,7 +247,7 @@ internal sealed partial class InboxDispatcher : BackgroundService
                 DeliveryStoreFailed(_logger, entry.Id, ex);
                 try
                 {
-                    await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(PollInterval, _time, cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -276,14 +260,20 @@ internal sealed partial class InboxDispatcher : BackgroundService
             lock (_queues)
             {
                 _queues[key].Dequeue();
+                _held.Remove(entry.Id);
+                if (entry.BodyId is { } bodyId && --_bodies[bodyId].References == 0)
+                {
+                    _bodies.Remove(bodyId);
+                }
             }
 
             Interlocked.Decrement(ref _inMemory);
-            Notify();
+            // Room in memory, and the subscription's next entry may now be claimed (here or by another instance).
+            _notifier.Notify();
         }
     }
 
-    private async Task DeliverAsync(StoredEntry entry, CancellationToken cancellationToken)
+    private async Task DeliverAsync(ClaimedEntry entry, CancellationToken cancellationToken)
     {
         NotificationMessage? message = null;
         LifecycleEvent? lifecycle = null;
@@ -291,34 +281,30 @@ internal sealed partial class InboxDispatcher : BackgroundService
         {
             try
             {
-                lifecycle = LifecycleSerializer.Deserialize(entry.Body);
+                lifecycle = LifecycleSerializer.Deserialize(entry.Body.ToArray());
             }
             catch (System.Text.Json.JsonException ex)
             {
-                await _store.DeadLetterAsync(entry.Id, "the stored lifecycle event no longer parses: " + ex.Message, cancellationToken).ConfigureAwait(false);
+                await _entries.DeadLetterAsync(entry.Id, entry.Attempts, "the stored lifecycle event no longer parses: " + ex.Message, cancellationToken).ConfigureAwait(false);
                 return;
             }
         }
-        else if (!_parsed.TryRemove(entry.DedupeKey, out message))
+        else if (!TryGetMessage(entry, out message, out var error))
         {
-            // Not parsed in this process (recovered after a restart, replayed, or past the cache): read the stored body.
-            var body = await _store.ReadBodyAsync(entry.Id, cancellationToken).ConfigureAwait(false) ?? [];
-            if (!TryParse(entry with { Body = body }, out message, out var error))
-            {
-                await _store.DeadLetterAsync(entry.Id, error, cancellationToken).ConfigureAwait(false);
-                ResolveVote(entry, SubscriptionStatus.OK, null);
-                return;
-            }
+            await _entries.DeadLetterAsync(entry.Id, entry.Attempts, error, cancellationToken).ConfigureAwait(false);
+            _decision.Report(entry.DedupeKey, entry.SubscriptionId, SubscriptionStatus.OK, null);
+            return;
         }
 
-        if (entry.Attempts >= _maxAttempts)
+        if (entry.Attempts >= _options.MaxAttempts)
         {
-            await _store.DeadLetterAsync(entry.Id, "no attempts left", cancellationToken).ConfigureAwait(false);
-            ResolveVote(entry, SubscriptionStatus.OK, null);
+            await _entries.DeadLetterAsync(entry.Id, entry.Attempts, "no attempts left", cancellationToken).ConfigureAwait(false);
+            _decision.Report(entry.DedupeKey, entry.SubscriptionId, SubscriptionStatus.OK, null);
             return;
         }
 
         var registration = entry.Registration is { } name ? _registrations[name]?.Info : null;
+        // The entry's id is the delivery id: the same on every retry, restart and replay, so receivers can dedupe on it.
         var push = new PushMetadata(entry.Id.ToString(CultureInfo.InvariantCulture), entry.ReceivedAt, entry.RequestServerVersion, registration);
         var done = new HashSet<string>(entry.SucceededHandlers, StringComparer.Ordinal);
         var state = new DeliveryState(this, entry, message, lifecycle, push, done);
@@ -327,7 +313,7 @@ internal sealed partial class InboxDispatcher : BackgroundService
         try
         {
             context.Properties.Set(BaseAttempts, entry.Attempts);
-            context.Properties.Set(MaxAttemptsKey, _maxAttempts);
+            context.Properties.Set(MaxAttemptsKey, _options.MaxAttempts);
             outcome = await _retry.ExecuteAsync(static (ctx, s) => s.Owner.AttemptAsync(s, ctx.CancellationToken), context, state).ConfigureAwait(false);
         }
         finally
@@ -338,22 +324,22 @@ internal sealed partial class InboxDispatcher : BackgroundService
         if (outcome.HasFailures)
         {
             var error = string.Join("; ", outcome.Handlers.Where(h => h.IsFailure).Select(h => h.Handler + ": " + h.Detail));
-            await _store.DeadLetterAsync(entry.Id, error, cancellationToken).ConfigureAwait(false);
+            await _entries.DeadLetterAsync(entry.Id, state.Attempt, error, cancellationToken).ConfigureAwait(false);
             DeadLettered(_logger, entry.Id, entry.SubscriptionId, state.Attempt, error);
         }
         else
         {
-            await _store.CompleteAsync(entry.Id, state.Attempt, state.Vote, state.VoteReason, cancellationToken).ConfigureAwait(false);
+            await _entries.CompleteAsync(entry.Id, state.Attempt, state.Vote, state.VoteReason, cancellationToken).ConfigureAwait(false);
         }
 
-        if (state.DeliveredVote is null)
+        if (state.ReportedVote is null)
         {
-            ResolveVote(entry, state.Vote, state.VoteReason);
+            _decision.Report(entry.DedupeKey, entry.SubscriptionId, state.Vote, state.VoteReason);
         }
-        else if (state.DeliveredVote != state.Vote && entry.SubscriptionId is not null)
+        else if (state.ReportedVote != state.Vote)
         {
-            // A retry voted Unsubscribe after the request was answered OK.
-            DeferVote(entry.SubscriptionId, state.VoteReason);
+            // A retry voted Unsubscribe after the first attempt's OK was reported.
+            _decision.ReportLate(entry.SubscriptionId, state.VoteReason);
         }
     }
 
@@ -373,96 +359,96 @@ internal sealed partial class InboxDispatcher : BackgroundService
             _concurrency.Release();
         }
 
+        List<HandlerAttempt>? attempts = outcome.HasFailures ? new(outcome.Handlers.Count) : null;
         foreach (var handler in outcome.Handlers)
         {
             if (handler.Status == HandlerStatus.Succeeded)
             {
                 state.Done.Add(handler.Handler);
+                attempts?.Add(new HandlerAttempt(handler.Handler, true, null));
                 if (handler.Verdict == HandlerVerdict.Unsubscribe && state.Vote == SubscriptionStatus.OK)
                 {
                     state.Vote = SubscriptionStatus.Unsubscribe;
                     state.VoteReason = handler.Handler + ": " + handler.Detail;
                 }
             }
+            else if (handler.IsFailure)
+            {
+                attempts?.Add(new HandlerAttempt(handler.Handler, false, handler.Detail ?? handler.Status.ToString()));
+            }
         }
 
-        if (state.DeliveredVote is null && _waiters.TryDeliver(state.Entry.DedupeKey, state.Vote))
+        if (state.ReportedVote is null)
         {
             // The waiting request hears the vote after the first attempt; retries of failed handlers go on without it.
             // The vote need not be on disk first: after a crash the entry runs again and votes again.
-            state.DeliveredVote = state.Vote;
+            state.ReportedVote = state.Vote;
+            _decision.Report(state.Entry.DedupeKey, state.Entry.SubscriptionId, state.Vote, state.VoteReason);
         }
 
-        if (outcome.HasFailures)
+        if (attempts is not null)
         {
             // Per-handler state matters only when there will be a retry; a clean attempt is recorded by the completion.
-            await _store.RecordAttemptAsync(state.Entry.Id, state.Attempt, outcome, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (outcome.HasFailures && state.Attempt < _maxAttempts)
-        {
-            RetryScheduled(_logger, state.Entry.Id, state.Entry.SubscriptionId, state.Attempt, _maxAttempts);
+            await _entries.RecordAttemptAsync(state.Entry.Id, state.Attempt, attempts, cancellationToken).ConfigureAwait(false);
+            if (state.Attempt < _options.MaxAttempts)
+            {
+                RetryScheduled(_logger, state.Entry.Id, state.Entry.SubscriptionId, state.Attempt, _options.MaxAttempts);
+            }
         }
 
         return outcome;
     }
 
-    private void ResolveVote(StoredEntry entry, SubscriptionStatus vote, string? reason)
+    private bool TryGetMessage(ClaimedEntry entry, out NotificationMessage message, out string error)
     {
-        if (_waiters.TryDeliver(entry.DedupeKey, vote) || vote != SubscriptionStatus.Unsubscribe || entry.SubscriptionId is null)
+        ParsedBody body;
+        lock (_queues)
         {
-            return;
+            body = _bodies[entry.BodyId!.Value];
         }
 
-        // Nobody waits for this vote any more: answer it on the subscription's next push.
-        DeferVote(entry.SubscriptionId, reason);
-    }
-
-    private void DeferVote(string subscriptionId, string? reason)
-    {
-        _ = _sticky.SetAsync(subscriptionId, reason, CancellationToken.None).ContinueWith(
-            static (t, state) => StickyFailed((ILogger)state!, t.Exception!),
-            _logger,
-            CancellationToken.None,
-            TaskContinuationOptions.OnlyOnFaulted,
-            TaskScheduler.Default);
-    }
-
-    private static bool TryParse(StoredEntry entry, out NotificationMessage message, out string error)
-    {
-        try
+        var (request, parseError) = body.Parsed.Value;
+        if (request is not null && entry.MessageIndex < request.Messages.Count)
         {
-            var request = SendNotificationReader.Read(entry.Body);
-            if (entry.MessageIndex < request.Messages.Count)
-            {
-                message = request.Messages[entry.MessageIndex];
-                error = string.Empty;
-                return true;
-            }
-
-            error = "the stored body has no message at index " + entry.MessageIndex.ToString(CultureInfo.InvariantCulture);
-        }
-        catch (PushRequestException ex)
-        {
-            error = "the stored body no longer parses: " + ex.Message;
+            message = request.Messages[entry.MessageIndex];
+            error = string.Empty;
+            return true;
         }
 
         message = null!;
+        error = parseError ?? "the stored body has no message at index " + entry.MessageIndex.ToString(CultureInfo.InvariantCulture);
         return false;
     }
 
     public override void Dispose()
     {
-        _wake.Dispose();
         _concurrency.Dispose();
         base.Dispose();
     }
 
-    private sealed class DeliveryState(InboxDispatcher owner, StoredEntry entry, NotificationMessage? message, LifecycleEvent? lifecycle, PushMetadata push, HashSet<string> done)
+    /// <summary>A stored body shared by the entries of one push, parsed on first use.</summary>
+    private sealed class ParsedBody(ReadOnlyMemory<byte> body)
+    {
+        public int References { get; set; }
+
+        public Lazy<(PushRequest? Request, string? Error)> Parsed { get; } = new(() =>
+        {
+            try
+            {
+                return (SendNotificationReader.Read(body), null);
+            }
+            catch (PushRequestException ex)
+            {
+                return (null, "the stored body no longer parses: " + ex.Message);
+            }
+        });
+    }
+
+    private sealed class DeliveryState(InboxDispatcher owner, ClaimedEntry entry, NotificationMessage? message, LifecycleEvent? lifecycle, PushMetadata push, HashSet<string> done)
     {
         public InboxDispatcher Owner { get; } = owner;
 
-        public StoredEntry Entry { get; } = entry;
+        public ClaimedEntry Entry { get; } = entry;
 
         public NotificationMessage? Message { get; } = message;
 
@@ -478,7 +464,7 @@ internal sealed partial class InboxDispatcher : BackgroundService
 
         public SubscriptionStatus Vote { get; set; }
 
-        public SubscriptionStatus? DeliveredVote { get; set; }
+        public SubscriptionStatus? ReportedVote { get; set; }
 
         public string? VoteReason { get; set; }
     }
@@ -489,12 +475,15 @@ internal sealed partial class InboxDispatcher : BackgroundService
     [LoggerMessage(311, LogLevel.Error, "Entry {EntryId} of subscription {SubscriptionId} is a dead letter after {Attempts} attempt(s): {LastError}")]
     private static partial void DeadLettered(ILogger logger, long entryId, string? subscriptionId, int attempts, string lastError);
 
-    [LoggerMessage(312, LogLevel.Error, "Reading pending inbox entries failed; retrying")]
-    private static partial void FeedFailed(ILogger logger, Exception exception);
+    [LoggerMessage(312, LogLevel.Error, "Claiming inbox entries failed; retrying")]
+    private static partial void ClaimFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(313, LogLevel.Error, "Recording the delivery of entry {EntryId} failed; retrying")]
     private static partial void DeliveryStoreFailed(ILogger logger, long entryId, Exception exception);
 
-    [LoggerMessage(314, LogLevel.Error, "Storing a deferred Unsubscribe vote failed")]
-    private static partial void StickyFailed(ILogger logger, Exception exception);
+    [LoggerMessage(315, LogLevel.Warning, "Renewing the dispatcher's leases failed; trying again")]
+    private static partial void RenewFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(316, LogLevel.Warning, "Releasing the dispatcher's leases at shutdown failed; they run out by themselves")]
+    private static partial void ReleaseFailed(ILogger logger, Exception exception);
 }

@@ -12,12 +12,13 @@ public sealed class InboxOptions : Hosting.IValidatedOptions
     /// </summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Folder of the SQLite database (<c>inbox.db</c>), relative to the content root. Default <c>data</c>.</summary>
+    /// <summary>Folder of the SQLite database (<c>inbox.db</c>), relative to the content root; one listener process per folder. Default <c>data</c>.</summary>
     public string DataFolder { get; set; } = "data";
 
     /// <summary>
-    /// How long a request waits for the pipeline before answering. Within it, an Unsubscribe vote is in this answer;
-    /// after it, the answer is OK and the vote goes out on the subscription's next push. Default 1 second.
+    /// How long a request waits for the pipeline before answering, when a handler may vote Unsubscribe
+    /// (<see cref="INotificationHandler.MayUnsubscribe"/>; otherwise the answer goes at commit). Within it, an Unsubscribe
+    /// vote is in this answer; after it, the answer is OK and the vote goes out on the subscription's next push. Default 1 second.
     /// </summary>
     public TimeSpan ReplyBudget { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -32,6 +33,12 @@ public sealed class InboxOptions : Hosting.IValidatedOptions
 
     /// <summary>Subscriptions dispatched in parallel (each subscription stays in order). Default 16.</summary>
     public int Concurrency { get; set; } = 16;
+
+    /// <summary>
+    /// How long a dispatcher's claim on an entry lasts unless renewed (it renews every third of it while it holds the
+    /// entry). An entry whose dispatcher died is claimed again after this long. Default 1 minute.
+    /// </summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Entries held in memory by the dispatcher; the rest wait in the store. Default 10,000.</summary>
     public int MaxInMemoryEntries { get; set; } = 10_000;
@@ -84,6 +91,11 @@ public sealed class InboxOptions : Hosting.IValidatedOptions
         if (Concurrency is < 1 or > 1024)
         {
             yield return $"{p}:Concurrency must be between 1 and 1024 (got {Concurrency}).";
+        }
+
+        if (LeaseDuration < TimeSpan.FromSeconds(3) || LeaseDuration > TimeSpan.FromHours(1))
+        {
+            yield return $"{p}:LeaseDuration must be between 00:00:03 and 01:00:00 (got {LeaseDuration}).";
         }
 
         if (MaxInMemoryEntries < 16)

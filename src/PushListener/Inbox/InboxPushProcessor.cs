@@ -1,192 +1,103 @@
-using Microsoft.Extensions.Options;
+using System.Diagnostics;
 using PushListener.Endpoint;
 using PushListener.Subscriptions;
 
 namespace PushListener.Inbox;
 
 /// <summary>
-/// The durable path: stores each message of a push (idempotently) and only then lets the endpoint answer. Waits for the
-/// pipeline up to <see cref="InboxOptions.ReplyBudget"/> so an Unsubscribe vote can be in this answer; otherwise answers
-/// OK and the vote, if any, goes out on the subscription's next push. A store failure throws, and the endpoint answers a
-/// Server fault, so Exchange retries.
+/// The durable path: stores all messages of a push in one append (idempotently), wakes the dispatchers, and lets the
+/// <see cref="ReplyDecision"/> decide the answer. A store failure throws, and the endpoint answers a Server fault, so
+/// Exchange retries.
 /// </summary>
-internal sealed class InboxPushProcessor(
-    IInboxStore store,
-    InboxDispatcher dispatcher,
-    ReplyWaiters waiters,
-    StickyVotes sticky,
+internal sealed partial class InboxPushProcessor(
+    IEntryLog entries,
+    ISubscriptionRegistry subscriptions,
+    ReplyDecision decision,
+    IDispatchNotifier notifier,
     RegistrationCatalog registrations,
-    IOptions<InboxOptions> options,
-    IOptions<SubscriptionOptions> subscriptionOptions,
-    TimeProvider time) : IPushProcessor
+    ILogger<InboxPushProcessor> logger) : IPushProcessor
 {
-    private readonly TimeSpan _budget = options.Value.ReplyBudget;
-    private readonly bool _refuseUnknown = subscriptionOptions.Value.UnknownPolicy == UnknownSubscriptionPolicy.Unsubscribe;
-
     public async ValueTask<SubscriptionStatus> ProcessAsync(ReceivedPush push, CancellationToken cancellationToken)
     {
         var messages = push.Request.Messages;
-        var owners = new Registration?[messages.Count];
-        var refused = 0;
+        var appends = new List<MessageAppend>(messages.Count);
+        var keys = new List<string>(messages.Count);
+        List<string>? refused = null;
         for (var i = 0; i < messages.Count; i++)
         {
-            var subscription = messages[i].SubscriptionId;
-            owners[i] = push.Registration ?? registrations.Find(subscription);
+            var message = messages[i];
+            var subscription = message.SubscriptionId;
+            var owner = push.Registration ?? registrations.Find(subscription);
             if (push.Registration is not null && subscription is not null)
             {
                 registrations.Link(subscription, push.Registration.Name);
             }
 
-            if (owners[i] is null && _refuseUnknown)
+            if (decision.Refuses(owner))
             {
-                refused++;
+                // Nobody claims this subscription and the policy refuses strangers: end it, keep nothing but the fact.
+                if (subscription is not null)
+                {
+                    (refused ??= []).Add(subscription);
+                }
+
+                continue;
             }
+
+            var key = DedupeKey.For(message, push.Body.Span, i);
+            keys.Add(key);
+            appends.Add(new MessageAppend(key, subscription, i, RegistryUpdate.From(message, owner)));
         }
 
-        if (refused == messages.Count)
+        foreach (var subscription in refused ?? [])
         {
-            // Nobody claims these subscriptions and the policy refuses strangers: end them, keep nothing but the fact.
-            foreach (var message in messages)
-            {
-                if (message.SubscriptionId is { } subscription)
-                {
-                    await store.RecordRefusedAsync(subscription, push.Request.RequestServerVersion, push.ReceivedAt, CancellationToken.None).ConfigureAwait(false);
-                }
-            }
+            await subscriptions.RecordRefusedAsync(subscription, push.Request.RequestServerVersion, push.ReceivedAt, CancellationToken.None).ConfigureAwait(false);
+        }
 
+        if (appends.Count == 0)
+        {
             return SubscriptionStatus.Unsubscribe;
         }
 
-        // The request's buffer goes back to the pool when the request ends; the store keeps its own copy.
-        var body = push.Body.ToArray();
-        var keys = new string[messages.Count];
-        var pending = new ReplyWaiters.Waiter?[messages.Count];
-        var results = new AppendResult[messages.Count];
+        var ballot = decision.Open(keys);
+        PushAppendResult appended;
         try
         {
-            for (var i = 0; i < messages.Count; i++)
-            {
-                keys[i] = DedupeKey.For(messages[i], body, i);
-                pending[i] = waiters.Register(keys[i]);
-                dispatcher.Offer(keys[i], messages[i]);
-            }
-
-            // Once queued, the write completes even if Exchange hangs up: a retry then finds it as a duplicate.
-            for (var i = 0; i < messages.Count; i++)
-            {
-                results[i] = await store.AppendAsync(
-                    new InboxAppend(keys[i], messages[i].SubscriptionId, i, push.ReceivedAt, push.Request.RequestServerVersion, body, RegistryUpdate.From(messages[i], owners[i])),
-                    CancellationToken.None).ConfigureAwait(false);
-            }
+            // Once queued, the write completes even if Exchange hangs up: a retry then finds it as a duplicate. The body
+            // (the request's buffer) stays valid until the append completes: the endpoint awaits this method.
+            appended = await entries.AppendAsync(new PushAppend(push.Body, push.ReceivedAt, push.Request.RequestServerVersion, TraceParent(), appends), CancellationToken.None).ConfigureAwait(false);
         }
         catch
         {
-            Forget(keys, pending);
-            foreach (var key in keys)
-            {
-                if (key is not null)
-                {
-                    dispatcher.Withdraw(key);
-                }
-            }
-
+            decision.Cancel(ballot);
             throw;
         }
 
-        // New entries reached the dispatcher at their commit (IInboxStore.Committed); duplicates need no parsed copy.
-        var unsubscribe = refused > 0;
-        for (var i = 0; i < messages.Count; i++)
+        var stored = false;
+        for (var i = 0; i < appended.Messages.Count; i++)
         {
-            unsubscribe |= results[i].Unsubscribe;
-            if (results[i].IsDuplicate)
+            var result = appended.Messages[i];
+            if (!result.IsDuplicate)
             {
-                dispatcher.Withdraw(keys[i]);
+                stored = true;
+            }
+            else if (logger.IsEnabled(LogLevel.Debug))
+            {
+                Duplicate(logger, appends[i].SubscriptionId, result.EntryId, result.State);
             }
         }
 
-        var status = await AwaitVotesAsync(keys, pending, results, cancellationToken).ConfigureAwait(false);
-        if (unsubscribe)
+        if (stored)
         {
-            status = SubscriptionStatus.Unsubscribe;
+            notifier.Notify();
         }
 
-        for (var i = 0; i < messages.Count; i++)
-        {
-            if (messages[i].SubscriptionId is { } subscription && await sticky.TryTakeAsync(subscription, CancellationToken.None).ConfigureAwait(false))
-            {
-                status = SubscriptionStatus.Unsubscribe;
-            }
-        }
-
-        return status;
+        return await decision.DecideAsync(ballot, appended, refused is not null, cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask<SubscriptionStatus> AwaitVotesAsync(string[] keys, ReplyWaiters.Waiter?[] pending, AppendResult[] results, CancellationToken cancellationToken)
-    {
-        var status = SubscriptionStatus.OK;
-        var waits = new List<Task>(pending.Length);
-        for (var i = 0; i < pending.Length; i++)
-        {
-            if (results[i] is { IsDuplicate: true, State: not EntryState.Pending })
-            {
-                // A retry of a push that was already processed: answer what the first one earned.
-                if (results[i].Vote == SubscriptionStatus.Unsubscribe)
-                {
-                    status = SubscriptionStatus.Unsubscribe;
-                }
+    // The request's trace context, so a delivery's trace can link to the push's.
+    private static string? TraceParent() => Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity ? activity.Id : null;
 
-                waiters.Forget(keys[i], pending[i]!);
-                pending[i] = null;
-                continue;
-            }
-
-            waits.Add(pending[i]!.Vote);
-        }
-
-        if (waits.Count > 0 && _budget > TimeSpan.Zero)
-        {
-            try
-            {
-                await Task.WhenAll(waits).WaitAsync(_budget, time, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                // Past the budget: answer now; late votes become sticky.
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                // Exchange hung up; it will retry and be answered then.
-            }
-        }
-
-        for (var i = 0; i < pending.Length; i++)
-        {
-            if (pending[i] is not { } waiter)
-            {
-                continue;
-            }
-
-            if (waiter.TryAbandon())
-            {
-                waiters.Forget(keys[i], waiter);
-            }
-            else if (waiter.Vote.Result == SubscriptionStatus.Unsubscribe)
-            {
-                status = SubscriptionStatus.Unsubscribe;
-            }
-        }
-
-        return status;
-    }
-
-    private void Forget(string[] keys, ReplyWaiters.Waiter?[] pending)
-    {
-        for (var i = 0; i < pending.Length; i++)
-        {
-            if (pending[i] is { } waiter && waiter.TryAbandon())
-            {
-                waiters.Forget(keys[i], waiter);
-            }
-        }
-    }
+    [LoggerMessage(330, LogLevel.Debug, "Duplicate push for subscription {SubscriptionId}: entry {EntryId} has it already ({State}); nothing runs again")]
+    private static partial void Duplicate(ILogger logger, string? subscriptionId, long entryId, EntryState state);
 }

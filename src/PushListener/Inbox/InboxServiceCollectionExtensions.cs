@@ -1,50 +1,30 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using PushListener.Endpoint;
 using PushListener.Hosting;
-using PushListener.Inbox.Sqlite;
+using PushListener.Storage;
 
 namespace PushListener.Inbox;
 
-/// <summary>Wires the durable inbox (when enabled) in front of the pipeline.</summary>
+/// <summary>Wires the durable inbox (when enabled) in front of the pipeline; the role stores come from the storage provider.</summary>
 internal static class InboxServiceCollectionExtensions
 {
-    public static IServiceCollection AddInbox(this IServiceCollection services, IConfiguration configuration)
+    public static IPushListenerBuilder AddInbox(this IPushListenerBuilder builder)
     {
-        services.AddValidatedOptions<InboxOptions>(configuration, InboxOptions.SectionName);
-        var enabled = configuration.GetValue(InboxOptions.SectionName + ":Enabled", true);
-        if (!enabled)
+        var services = builder.Services;
+        services.AddValidatedOptions<InboxOptions>(builder.Configuration, InboxOptions.SectionName);
+        services.AddValidatedOptions<StorageOptions>(builder.Configuration, StorageOptions.SectionName);
+        if (!builder.Configuration.GetValue(InboxOptions.SectionName + ":Enabled", true))
         {
-            return services;
+            return builder;
         }
 
-        services.TryAddSingleton<IInboxStore>(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<InboxOptions>>().Value;
-            var root = sp.GetService<IHostEnvironment>()?.ContentRootPath ?? AppContext.BaseDirectory;
-            return new SqliteInboxStore(Path.Combine(Path.GetFullPath(options.DataFolder, root), "inbox.db"), options, sp.GetRequiredService<TimeProvider>());
-        });
-        services.TryAddSingleton<ReplyWaiters>();
-        services.TryAddSingleton<StickyVotes>();
+        StorageProviders.UseConfigured(builder);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupStep, StorageStartupStep>());
+        services.TryAddSingleton<ReplyDecision>();
         services.TryAddSingleton<InboxDispatcher>();
-        services.AddHostedService<InboxStartup>();
         services.Replace(ServiceDescriptor.Singleton<IPushProcessor, InboxPushProcessor>());
-        return services;
-    }
-
-    /// <summary>
-    /// The dispatcher and the cleanup. Registered after everything that must be loaded before recovered entries are
-    /// delivered (hosted services start in registration order).
-    /// </summary>
-    public static IServiceCollection AddInboxWorkers(this IServiceCollection services, IConfiguration configuration)
-    {
-        if (configuration.GetValue(InboxOptions.SectionName + ":Enabled", true))
-        {
-            services.AddHostedService(sp => sp.GetRequiredService<InboxDispatcher>());
-            services.AddHostedService<InboxRetentionService>();
-            services.AddHostedService<InboxCheckpointService>();
-        }
-
-        return services;
+        services.AddHostedService(static sp => sp.GetRequiredService<InboxDispatcher>());
+        services.AddHostedService<InboxRetentionService>();
+        return builder;
     }
 }

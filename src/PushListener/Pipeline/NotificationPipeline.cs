@@ -25,10 +25,14 @@ internal sealed class NotificationPipeline : IAsyncDisposable
         }
 
         _steps = ordered.Select(r => new PipelineStep(r, CreateHandler(r, services), loggers.CreateLogger("PushListener.Handlers." + r.Name))).ToArray();
+        MayUnsubscribe = _steps.Any(s => s.Handler.MayUnsubscribe);
         PipelineLog.PipelineBuilt(_logger, _steps.Length == 0 ? "(no handlers)" : string.Join(" -> ", _steps.Select(s => $"{s.Name} [{s.Registration.Source}]")));
     }
 
     public IReadOnlyList<string> HandlerNames => _steps.Select(s => s.Name).ToArray();
+
+    /// <summary>Whether any handler declared it may vote Unsubscribe (<see cref="INotificationHandler.MayUnsubscribe"/>).</summary>
+    public bool MayUnsubscribe { get; }
 
     /// <summary>
     /// Runs the pipeline for one message. <paramref name="alreadyDone"/> names handlers that succeeded on an earlier

@@ -8,23 +8,30 @@ namespace PushListener.Subscriptions;
 /// <summary>Wires the registry: options, the registration catalog, its loading at start-up, and the watchdog.</summary>
 internal static class SubscriptionServices
 {
-    public static IServiceCollection AddSubscriptions(this IServiceCollection services, IConfiguration configuration)
+    public static IPushListenerBuilder AddSubscriptions(this IPushListenerBuilder builder)
     {
-        services.AddValidatedOptions<SubscriptionOptions>(configuration, SubscriptionOptions.SectionName);
+        var services = builder.Services;
+        services.AddValidatedOptions<SubscriptionOptions>(builder.Configuration, SubscriptionOptions.SectionName);
         services.TryAddSingleton<RegistrationCatalog>();
-        services.AddHostedService<RegistrationLoader>();
-        if (configuration.GetValue(InboxOptions.SectionName + ":Enabled", true))
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupStep, RegistrationLoader>());
+        if (builder.Configuration.GetValue(InboxOptions.SectionName + ":Enabled", true))
         {
-            services.AddHostedService<SubscriptionWatchdog>();
+            services.TryAddSingleton<SubscriptionWatchdog>();
+            services.AddHostedService(static sp => sp.GetRequiredService<SubscriptionWatchdog>());
         }
 
-        return services;
+        return builder;
     }
 }
 
-/// <summary>Fills the catalog at start-up: registrations from configuration, then those made through the API, then links.</summary>
-internal sealed partial class RegistrationLoader(RegistrationCatalog catalog, IOptions<SubscriptionOptions> options, IServiceProvider services, ILogger<RegistrationLoader> logger) : IHostedService
+/// <summary>
+/// Fills the catalog at start-up (after the store is open, before requests): registrations from configuration, then
+/// those made through the API, then which subscription came through which.
+/// </summary>
+internal sealed partial class RegistrationLoader(RegistrationCatalog catalog, IOptions<SubscriptionOptions> options, IServiceProvider services, ILogger<RegistrationLoader> logger) : IStartupStep
 {
+    public StartupStage Stage => StartupStage.LoadState;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         foreach (var (name, registration) in options.Value.Registrations)
@@ -32,9 +39,10 @@ internal sealed partial class RegistrationLoader(RegistrationCatalog catalog, IO
             catalog.Set(new Registration(name, registration.Mailbox, registration.StatusFrequency, registration.OwnerTag, registration.SubscriptionIds, registration.Token is { } token ? CallbackToken.Hash(token) : null, "configuration"));
         }
 
-        if (services.GetService<IInboxStore>() is { } store)
+        // Without the inbox there is no store: configuration is all there is.
+        if (services.GetService<IRegistrationStore>() is { } store)
         {
-            foreach (var registration in await store.ReadRegistrationsAsync(cancellationToken).ConfigureAwait(false))
+            foreach (var registration in await store.ListAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (catalog[registration.Name] is { Source: "configuration" })
                 {
@@ -45,7 +53,7 @@ internal sealed partial class RegistrationLoader(RegistrationCatalog catalog, IO
                 catalog.Set(registration);
             }
 
-            foreach (var (subscription, registration) in await store.ReadSubscriptionLinksAsync(cancellationToken).ConfigureAwait(false))
+            foreach (var (subscription, registration) in await store.ListLinksAsync(cancellationToken).ConfigureAwait(false))
             {
                 catalog.Link(subscription, registration);
             }
@@ -53,8 +61,6 @@ internal sealed partial class RegistrationLoader(RegistrationCatalog catalog, IO
 
         Loaded(logger, catalog.All.Count);
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     [LoggerMessage(500, LogLevel.Information, "{Count} registration(s) loaded")]
     private static partial void Loaded(ILogger logger, int count);

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Options;
+using PushListener.Coordination;
+using PushListener.Hosting;
 using PushListener.Inbox;
 
 namespace PushListener.Subscriptions;
@@ -6,14 +8,16 @@ namespace PushListener.Subscriptions;
 /// <summary>
 /// Marks subscriptions silent when nothing was heard for twice their StatusFrequency (registered, or learned from the
 /// heartbeat spacing): Microsoft's advice is to recreate a subscription after that long. Each becomes a lifecycle event.
+/// Runs on the instance that leads the <c>watchdog</c> job.
 /// </summary>
-internal sealed partial class SubscriptionWatchdog(IInboxStore store, InboxDispatcher dispatcher, IOptions<SubscriptionOptions> options, TimeProvider time, ILogger<SubscriptionWatchdog> logger) : BackgroundService
+internal sealed partial class SubscriptionWatchdog(ISubscriptionRegistry registry, IDispatchNotifier notifier, ILeaderElection leaders, StartupGate startup, IOptions<SubscriptionOptions> options, TimeProvider time, ILogger<SubscriptionWatchdog> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.WatchdogInterval, time);
         try
         {
+            await startup.WaitAsync(stoppingToken).ConfigureAwait(false);
+            using var timer = new PeriodicTimer(options.Value.WatchdogInterval, time);
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
                 await CheckAsync(stoppingToken).ConfigureAwait(false);
@@ -29,7 +33,13 @@ internal sealed partial class SubscriptionWatchdog(IInboxStore store, InboxDispa
     {
         try
         {
-            var silent = await store.DetectSilentAsync(time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            await using var lead = await leaders.TryAcquireAsync("watchdog", cancellationToken).ConfigureAwait(false);
+            if (lead is null)
+            {
+                return;
+            }
+
+            var silent = await registry.DetectSilentAsync(time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             foreach (var lifecycle in silent)
             {
                 WentSilent(logger, lifecycle.SubscriptionId, lifecycle.LastSeen, lifecycle.ExpectedInterval);
@@ -37,7 +47,7 @@ internal sealed partial class SubscriptionWatchdog(IInboxStore store, InboxDispa
 
             if (silent.Count > 0)
             {
-                dispatcher.NotifyStoreChanged();
+                notifier.Notify();
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -21,8 +21,8 @@ public sealed class AdminCommandLineTests
             using var _ = await client.SendAsync(Soap.Post(PushBuilder.NewMail(PushBuilder.SubscriptionId(i), 1)));
         }
 
-        var store = factory.Services.GetRequiredService<IInboxStore>();
-        await Eventually.TrueAsync(async () => (await store.GetStatsAsync(CancellationToken.None)).DeadLetters == 2);
+        var store = factory.Services.GetRequiredService<IEntryLog>();
+        await Eventually.TrueAsync(async () => (await store.GetStatsAsync(CancellationToken.None)).DeadLettered == 2);
         var dataFolder = "--PushListener:Inbox:DataFolder=" + factory.DataFolder;
 
         var (code, output, _) = await Run("deadletters", "list", dataFolder);
@@ -36,7 +36,7 @@ public sealed class AdminCommandLineTests
         Assert.Contains("Replayed 1", output, StringComparison.Ordinal);
         // The running service picks the replayed entry up (its handler fails again: a dead letter once more).
         await Eventually.TrueAsync(() => handler.Calls.Count == 3);
-        await Eventually.TrueAsync(async () => (await store.GetStatsAsync(CancellationToken.None)).DeadLetters == 2);
+        await Eventually.TrueAsync(async () => (await store.GetStatsAsync(CancellationToken.None)).DeadLettered == 2);
 
         (code, output, _) = await Run("inbox", "stats", dataFolder);
         Assert.Equal(0, code);
@@ -72,9 +72,9 @@ public sealed class AdminCommandLineTests
         using var client = factory.CreateClient();
         var copy = Path.Combine(Path.GetTempPath(), "pushlistener-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(copy);
-        await using (var store = new PushListener.Inbox.Sqlite.SqliteInboxStore(Path.Combine(copy, "inbox.db"), new InboxOptions(), TimeProvider.System))
+        await using (var database = new PushListener.Storage.Sqlite.SqliteDatabase(Path.Combine(copy, "inbox.db"), new InboxOptions(), TimeProvider.System, serveDataFolder: false))
         {
-            await store.InitializeAsync(CancellationToken.None);
+            await database.InitializeAsync(CancellationToken.None);
         }
 
         return copy;

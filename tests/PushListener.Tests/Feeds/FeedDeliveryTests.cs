@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using PushListener.Inbox;
-using PushListener.Inbox.Sqlite;
+using PushListener.Storage.Sqlite;
 using PushListener.Tests.Infrastructure;
 using static PushListener.Tests.Feeds.FeedTestSupport;
 
@@ -160,8 +160,8 @@ public sealed class FeedDeliveryTests
 
     internal static async Task<long> CountEntriesAsync(ListenerFactory factory, string handle)
     {
-        var store = (SqliteInboxStore)factory.Services.GetRequiredService<IInboxStore>();
-        await using var connection = await store.OpenReadConnectionAsync(CancellationToken.None);
+        var database = factory.Services.GetRequiredService<SqliteDatabase>();
+        await using var connection = await database.OpenReadAsync(CancellationToken.None);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT COUNT(*) FROM feed_entries WHERE handle = $h";
         command.Parameters.Add(new SqliteParameter("$h", handle));

@@ -3,7 +3,7 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using PushListener.Inbox;
-using PushListener.Inbox.Sqlite;
+using PushListener.Storage.Sqlite;
 using PushListener.Tests.Infrastructure;
 
 namespace PushListener.Tests.Inbox;
@@ -16,8 +16,9 @@ public sealed class InboxTests
         const int posts = 200;
         using var factory = new ListenerFactory().With("PushListener:Handlers:log:Enabled", "false");
         using var client = factory.CreateClient();
-        var store = (SqliteInboxStore)factory.Services.GetRequiredService<IInboxStore>();
-        var before = store.Transactions;
+        var database = factory.Services.GetRequiredService<SqliteDatabase>();
+        var store = factory.Services.GetRequiredService<IEntryLog>();
+        var before = database.Transactions;
 
         var responses = await Task.WhenAll(Enumerable.Range(1, posts).Select(async i =>
         {
@@ -26,9 +27,9 @@ public sealed class InboxTests
         }));
 
         Assert.All(responses, r => Assert.Equal((HttpStatusCode.OK, "OK"), r));
-        var appendTransactions = store.Transactions - before;
+        var appendTransactions = database.Transactions - before;
         var stats = await store.GetStatsAsync(CancellationToken.None);
-        Assert.Equal(posts, stats.Pending + stats.Done);
+        Assert.Equal(posts, stats.Pending + stats.InFlight + stats.Done);
         // Dispatcher writes (attempts, completions) share those transactions too; still far fewer than one per post.
         Assert.True(appendTransactions < posts / 2, $"{appendTransactions} transactions for {posts} posts");
     }
@@ -36,7 +37,7 @@ public sealed class InboxTests
     [Fact]
     public async Task SamePushTwice_IsDeliveredOnce_AndAnsweredTheSame()
     {
-        var handler = new RecordingHandler("once", _ => ValueTask.FromResult(HandlerResult.Unsubscribe("test")));
+        var handler = new RecordingHandler("once", _ => ValueTask.FromResult(HandlerResult.Unsubscribe("test"))) { MayUnsubscribe = true };
         using var factory = new ListenerFactory().WithServices(s => s.AddNotificationHandler(handler, o => o.Name = "once"));
         using var client = factory.CreateClient();
         var body = PushBuilder.NewMail(PushBuilder.SubscriptionId(1), 7);
@@ -91,8 +92,8 @@ public sealed class InboxTests
         Assert.Equal(HttpStatusCode.InternalServerError, last);
         Assert.Equal("s:Server", Soap.FaultOf(lastBody).Code);
         Assert.DoesNotContain("SubscriptionStatus", lastBody, StringComparison.Ordinal);
-        var stats = await factory.Services.GetRequiredService<IInboxStore>().GetStatsAsync(CancellationToken.None);
-        Assert.Equal(oks, stats.Pending + stats.Done + stats.DeadLetters);
+        var stats = await factory.Services.GetRequiredService<IEntryLog>().GetStatsAsync(CancellationToken.None);
+        Assert.Equal(oks, stats.Pending + stats.InFlight + stats.Done + stats.DeadLettered);
         Assert.Equal("Healthy", await client.GetStringAsync("/healthz"));
     }
 
@@ -113,11 +114,11 @@ public sealed class InboxTests
         await Eventually.TrueAsync(() => flaky.Calls.Count == 3);
         Assert.Equal([1, 2, 3], flaky.Calls.Select(c => c.Attempt));
         Assert.Single(good.Calls);
-        var store = factory.Services.GetRequiredService<IInboxStore>();
+        var store = factory.Services.GetRequiredService<IEntryLog>();
         await Eventually.TrueAsync(async () => (await store.GetStatsAsync(CancellationToken.None)).Done == 1);
         var stats = await store.GetStatsAsync(CancellationToken.None);
         Assert.Equal(2, Assert.Single(stats.Handlers, h => h.Handler == "flaky").Failures);
-        Assert.Equal(0, stats.DeadLetters);
+        Assert.Equal(0, stats.DeadLettered);
     }
 
     [Fact]
@@ -130,24 +131,29 @@ public sealed class InboxTests
             .AddNotificationHandler(good, o => (o.Name, o.Order) = ("good", 1))
             .AddNotificationHandler(webhook, o => (o.Name, o.Order) = ("webhook", 2)));
         using var client = factory.CreateClient();
-        var store = factory.Services.GetRequiredService<IInboxStore>();
+        var store = factory.Services.GetRequiredService<IDeadLetterStore>();
+        var entries = factory.Services.GetRequiredService<IEntryLog>();
 
         using var response = await client.SendAsync(Soap.Post(PushBuilder.NewMail(PushBuilder.SubscriptionId(1), 1)));
         Assert.Equal("OK", Soap.StatusOf(await response.Content.ReadAsStringAsync()));
 
-        await Eventually.TrueAsync(async () => (await store.ListDeadLettersAsync(10, CancellationToken.None)).Count == 1);
-        var letter = Assert.Single(await store.ListDeadLettersAsync(10, CancellationToken.None));
+        await Eventually.TrueAsync(async () => (await store.ListAsync(10, CancellationToken.None)).Count == 1);
+        var letter = Assert.Single(await store.ListAsync(10, CancellationToken.None));
         Assert.Equal(3, letter.Attempts);
         Assert.Equal(["webhook"], letter.FailedHandlers);
         Assert.Contains("target down", letter.LastError, StringComparison.Ordinal);
         Assert.Equal(3, webhook.Calls.Count);
 
         Volatile.Write(ref broken, false);
-        Assert.Equal(1, await store.ReplayDeadLettersAsync(letter.Id, CancellationToken.None));
+        Assert.Equal(1, await store.ReplayAsync(letter.Id, CancellationToken.None));
+        factory.Services.GetRequiredService<IDispatchNotifier>().Notify();
 
         await Eventually.TrueAsync(() => webhook.Calls.Count == 4);
-        await Eventually.TrueAsync(async () => (await store.GetStatsAsync(CancellationToken.None)) is { Done: 1, DeadLetters: 0 });
+        await Eventually.TrueAsync(async () => (await entries.GetStatsAsync(CancellationToken.None)) is { Done: 1, DeadLettered: 0 });
         Assert.Single(good.Calls);
+        // The replay is the same delivery: handlers (and webhook receivers) see the same delivery id.
+        Assert.Single(webhook.Calls.Select(c => c.Push.DeliveryId).Distinct());
+        Assert.Equal(letter.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), webhook.Calls.Last().Push.DeliveryId);
     }
 
     [Fact]
@@ -156,18 +162,19 @@ public sealed class InboxTests
         var broken = new RecordingHandler("broken", _ => throw new InvalidOperationException("always"));
         using var factory = FastRetries(1).WithServices(s => s.AddNotificationHandler(broken, o => o.Name = "broken"));
         using var client = factory.CreateClient();
-        var store = factory.Services.GetRequiredService<IInboxStore>();
+        var store = factory.Services.GetRequiredService<IDeadLetterStore>();
+        var entries = factory.Services.GetRequiredService<IEntryLog>();
         for (var i = 1; i <= 3; i++)
         {
             using var _ = await client.SendAsync(Soap.Post(PushBuilder.NewMail(PushBuilder.SubscriptionId(i), 1)));
         }
 
-        await Eventually.TrueAsync(async () => (await store.GetStatsAsync(CancellationToken.None)).DeadLetters == 3);
-        var first = (await store.ListDeadLettersAsync(10, CancellationToken.None))[0];
+        await Eventually.TrueAsync(async () => (await entries.GetStatsAsync(CancellationToken.None)).DeadLettered == 3);
+        var first = (await store.ListAsync(10, CancellationToken.None))[0];
 
-        Assert.Equal(1, await store.PurgeDeadLettersAsync(first.Id, CancellationToken.None));
-        Assert.Equal(2, await store.PurgeDeadLettersAsync(null, CancellationToken.None));
-        Assert.Equal(0, (await store.GetStatsAsync(CancellationToken.None)).DeadLetters);
+        Assert.Equal(1, await store.PurgeAsync(first.Id, CancellationToken.None));
+        Assert.Equal(2, await store.PurgeAsync(null, CancellationToken.None));
+        Assert.Equal(0, (await entries.GetStatsAsync(CancellationToken.None)).DeadLettered);
     }
 
     [Fact]
@@ -231,8 +238,8 @@ public sealed class InboxTests
         using var first = await client.SendAsync(Soap.Post(PushBuilder.NewMail(subscription, 1)));
         Assert.Equal("OK", Soap.StatusOf(await first.Content.ReadAsStringAsync()));
         release.SetResult();
-        var stats = factory.Services.GetRequiredService<StickyVotes>();
-        await Eventually.TrueAsync(() => stats.Count == 1);
+        var votes = factory.Services.GetRequiredService<IStickyVoteStore>();
+        await Eventually.TrueAsync(async () => (await votes.ListAsync(CancellationToken.None)).Count == 1);
 
         using var second = await client.SendAsync(Soap.Post(PushBuilder.NewMail(subscription, 2)));
         using var third = await client.SendAsync(Soap.Post(PushBuilder.NewMail(subscription, 3)));
@@ -254,7 +261,7 @@ public sealed class InboxTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Single(handler.Calls);
-        Assert.Null(factory.Services.GetService<IInboxStore>());
+        Assert.Null(factory.Services.GetService<IEntryLog>());
     }
 
     private static ListenerFactory FastRetries(int maxAttempts) => new ListenerFactory()
@@ -288,19 +295,19 @@ public sealed class InboxRetentionTests
                 s.AddNotificationHandler(broken, o => o.Name = "broken");
             });
         using var client = factory.CreateClient();
-        var store = factory.Services.GetRequiredService<IInboxStore>();
+        var store = factory.Services.GetRequiredService<IEntryLog>();
         using (await client.SendAsync(Soap.Post(PushBuilder.NewMail(PushBuilder.SubscriptionId(1), 1))))
         using (await client.SendAsync(Soap.Post(PushBuilder.NewMail(PushBuilder.SubscriptionId(2), 2))))
         {
         }
 
-        await Eventually.TrueAsync(async () => (await store.GetStatsAsync(CancellationToken.None)) is { Done: 1, DeadLetters: 1 });
+        await Eventually.TrueAsync(async () => (await store.GetStatsAsync(CancellationToken.None)) is { Done: 1, DeadLettered: 1 });
         clock.Advance(TimeSpan.FromDays(8));
 
         Assert.Equal(1, await store.DeleteProcessedAsync(clock.GetUtcNow() - TimeSpan.FromDays(7), CancellationToken.None));
 
         var stats = await store.GetStatsAsync(CancellationToken.None);
-        Assert.Equal((0, 1), (stats.Done, stats.DeadLetters));
+        Assert.Equal((0, 1), (stats.Done, stats.DeadLettered));
         // After retention a retry is no longer recognised: stored (and delivered) again.
         using var again = await client.SendAsync(Soap.Post(PushBuilder.NewMail(PushBuilder.SubscriptionId(1), 1)));
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);

@@ -15,6 +15,9 @@ internal sealed class RecordingHandler(string name, Func<NotificationContext, Va
 
     public ConcurrentQueue<string>? Log { get; init; }
 
+    /// <summary>Declares the handler may vote Unsubscribe, so answers wait for its vote. Default false.</summary>
+    public bool MayUnsubscribe { get; init; }
+
     public ValueTask<HandlerResult> HandleAsync(NotificationContext context)
     {
         Calls.Enqueue(context);

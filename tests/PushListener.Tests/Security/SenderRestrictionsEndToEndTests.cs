@@ -33,8 +33,8 @@ public sealed class SenderRestrictionsEndToEndTests
         Assert.Equal("text/plain", refused.Content.Headers.ContentType?.MediaType);
         Assert.Equal("Source address 203.0.113.9 may not send notifications here.", await refused.Content.ReadAsStringAsync());
         await Eventually.TrueAsync(() => handler.Calls.Count == 2);
-        var stats = await factory.Services.GetRequiredService<IInboxStore>().GetStatsAsync(CancellationToken.None);
-        Assert.Equal(2, stats.Pending + stats.Done);
+        var stats = await factory.Services.GetRequiredService<PushListener.Inbox.IEntryLog>().GetStatsAsync(CancellationToken.None);
+        Assert.Equal(2, stats.Pending + stats.InFlight + stats.Done);
         Assert.Equal(1, factory.Services.GetRequiredService<RejectionCounter>().Snapshot().Totals[RejectionReason.NotAllowed]);
     }
 

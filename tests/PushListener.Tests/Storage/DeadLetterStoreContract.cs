@@ -86,7 +86,9 @@ public abstract class DeadLetterStoreContract : StoreContract
         await Storage.EntryLog.ClaimAsync("a", 100, TimeSpan.FromSeconds(30), CancellationToken.None);
         for (var attempt = 1; attempt <= 3; attempt++)
         {
-            await Storage.EntryLog.RecordAttemptAsync(entry, attempt, [new("log", attempt == 1, null), new("webhook", false, "503")], CancellationToken.None);
+            // The first attempt runs both handlers; retries run only the one that failed.
+            HandlerAttempt[] handlers = attempt == 1 ? [new("log", true, null), new("webhook", false, "503")] : [new("webhook", false, "503")];
+            await Storage.EntryLog.RecordAttemptAsync(entry, attempt, handlers, CancellationToken.None);
         }
 
         await Storage.EntryLog.DeadLetterAsync(entry, 3, "webhook: 503", CancellationToken.None);

@@ -22,8 +22,8 @@ public sealed class SubscriptionRegistryTests
         await PostOkAsync(client, PushBuilder.NewMail(Sub, 2));
         await PostOkAsync(client, Fixture.Bytes("all-event-types.xml"));
 
-        var store = factory.Services.GetRequiredService<IInboxStore>();
-        var record = await store.GetSubscriptionAsync(Sub, CancellationToken.None);
+        var store = factory.Services.GetRequiredService<ISubscriptionRegistry>();
+        var record = await store.GetAsync(Sub, CancellationToken.None);
         Assert.NotNull(record);
         Assert.Equal(SubscriptionState.Active, record.State);
         Assert.Equal(PushBuilder.Watermark(Sub, 2), record.LastWatermark);
@@ -34,7 +34,7 @@ public sealed class SubscriptionRegistryTests
         Assert.Equal(0, record.Gaps);
 
         var fixture = SendNotificationReader.Read(Fixture.Bytes("all-event-types.xml"));
-        var other = await store.GetSubscriptionAsync(fixture.Messages[0].SubscriptionId!, CancellationToken.None);
+        var other = await store.GetAsync(fixture.Messages[0].SubscriptionId!, CancellationToken.None);
         Assert.Equal("Exchange2010_SP2", other!.RequestServerVersion);
         foreach (var kind in Enum.GetValues<EventKind>())
         {
@@ -51,7 +51,7 @@ public sealed class SubscriptionRegistryTests
 
         await PostOkAsync(client, Fixture.Bytes("heartbeat.xml"));
 
-        var record = await factory.Services.GetRequiredService<IInboxStore>().GetSubscriptionAsync(heartbeat.SubscriptionId, CancellationToken.None);
+        var record = await factory.Services.GetRequiredService<ISubscriptionRegistry>().GetAsync(heartbeat.SubscriptionId, CancellationToken.None);
         Assert.Equal(heartbeat.Events[0].Watermark, record!.LastWatermark);
         Assert.Equal(1, record.EventCounts["Status"]);
     }
@@ -71,7 +71,7 @@ public sealed class SubscriptionRegistryTests
         Assert.Equal(Sub, gap.SubscriptionId);
         Assert.Equal(PushBuilder.Watermark(Sub, 2), gap.LastStoredWatermark);
         Assert.Equal(PushBuilder.Watermark(Sub, 4), gap.ReceivedPreviousWatermark);
-        var record = await factory.Services.GetRequiredService<IInboxStore>().GetSubscriptionAsync(Sub, CancellationToken.None);
+        var record = await factory.Services.GetRequiredService<ISubscriptionRegistry>().GetAsync(Sub, CancellationToken.None);
         Assert.Equal(1, record!.Gaps);
     }
 
@@ -116,7 +116,7 @@ public sealed class SubscriptionRegistryTests
         Assert.Equal(error.MessageXmlValues["SubscriptionId"], failed.SubscriptionId);
         Assert.Equal("ErrorReadEventsFailed", failed.ResponseCode);
         Assert.Equal(error.MessageText, failed.MessageText);
-        var record = await factory.Services.GetRequiredService<IInboxStore>().GetSubscriptionAsync(failed.SubscriptionId, CancellationToken.None);
+        var record = await factory.Services.GetRequiredService<ISubscriptionRegistry>().GetAsync(failed.SubscriptionId, CancellationToken.None);
         Assert.Equal(SubscriptionState.Failed, record!.State);
     }
 
@@ -130,17 +130,17 @@ public sealed class SubscriptionRegistryTests
             .With("PushListener:Subscriptions:Registrations:alice:SubscriptionIds:0", Sub)
             .WithServices(s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
         using var client = factory.CreateClient();
-        var watchdog = factory.Services.GetServices<IHostedService>().OfType<SubscriptionWatchdog>().Single();
-        var store = factory.Services.GetRequiredService<IInboxStore>();
+        var watchdog = factory.Services.GetRequiredService<SubscriptionWatchdog>();
+        var store = factory.Services.GetRequiredService<ISubscriptionRegistry>();
         await PostOkAsync(client, PushBuilder.NewMail(Sub, 1));
 
         clock.Advance(TimeSpan.FromMinutes(9));
         await watchdog.CheckAsync(CancellationToken.None);
-        Assert.Equal(SubscriptionState.Active, (await store.GetSubscriptionAsync(Sub, CancellationToken.None))!.State);
+        Assert.Equal(SubscriptionState.Active, (await store.GetAsync(Sub, CancellationToken.None))!.State);
 
         clock.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
         await watchdog.CheckAsync(CancellationToken.None);
-        Assert.Equal(SubscriptionState.Silent, (await store.GetSubscriptionAsync(Sub, CancellationToken.None))!.State);
+        Assert.Equal(SubscriptionState.Silent, (await store.GetAsync(Sub, CancellationToken.None))!.State);
         await Eventually.TrueAsync(() => recorder.Lifecycle.Any(e => e.Kind == LifecycleKind.Silent));
         var silent = recorder.Lifecycle.Single(e => e.Kind == LifecycleKind.Silent);
         Assert.Equal(TimeSpan.FromMinutes(5), silent.ExpectedInterval);
@@ -151,7 +151,7 @@ public sealed class SubscriptionRegistryTests
 
         await PostOkAsync(client, PushBuilder.NewMail(Sub, 2));
         await Eventually.TrueAsync(() => recorder.Lifecycle.Any(e => e.Kind == LifecycleKind.Resumed));
-        Assert.Equal(SubscriptionState.Active, (await store.GetSubscriptionAsync(Sub, CancellationToken.None))!.State);
+        Assert.Equal(SubscriptionState.Active, (await store.GetAsync(Sub, CancellationToken.None))!.State);
         Assert.Single(recorder.Lifecycle, e => e.Kind == LifecycleKind.Resumed);
         Assert.Equal("alice", recorder.Notifications.Last().Push.Registration?.Name);
         Assert.Equal("alice@example.org", recorder.Notifications.Last().Push.Registration?.Mailbox);
@@ -163,20 +163,20 @@ public sealed class SubscriptionRegistryTests
         var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 22, 8, 0, 0, TimeSpan.Zero));
         using var factory = Factory(out var recorder).WithServices(s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
         using var client = factory.CreateClient();
-        var watchdog = factory.Services.GetServices<IHostedService>().OfType<SubscriptionWatchdog>().Single();
-        var store = factory.Services.GetRequiredService<IInboxStore>();
+        var watchdog = factory.Services.GetRequiredService<SubscriptionWatchdog>();
+        var store = factory.Services.GetRequiredService<ISubscriptionRegistry>();
 
         await PostOkAsync(client, Heartbeat(Sub, 1));
         clock.Advance(TimeSpan.FromMinutes(3));
         await PostOkAsync(client, Heartbeat(Sub, 2));
-        var learned = await store.GetSubscriptionAsync(Sub, CancellationToken.None);
+        var learned = await store.GetAsync(Sub, CancellationToken.None);
         Assert.Equal(180, learned!.ExpectedIntervalSeconds);
         Assert.Equal("learned", learned.ExpectedIntervalSource);
 
         clock.Advance(TimeSpan.FromMinutes(6) + TimeSpan.FromSeconds(1));
         await watchdog.CheckAsync(CancellationToken.None);
 
-        Assert.Equal(SubscriptionState.Silent, (await store.GetSubscriptionAsync(Sub, CancellationToken.None))!.State);
+        Assert.Equal(SubscriptionState.Silent, (await store.GetAsync(Sub, CancellationToken.None))!.State);
         await Eventually.TrueAsync(() => recorder.Lifecycle.Any(e => e.Kind == LifecycleKind.Silent));
     }
 
@@ -195,10 +195,10 @@ public sealed class SubscriptionRegistryTests
 
         await Eventually.TrueAsync(() => recorder.Notifications.Count == 1);
         Assert.Equal(registered, recorder.Notifications.Single().SubscriptionId);
-        var store = factory.Services.GetRequiredService<IInboxStore>();
-        Assert.Equal(SubscriptionState.Unsubscribed, (await store.GetSubscriptionAsync(stranger, CancellationToken.None))!.State);
-        var stats = await store.GetStatsAsync(CancellationToken.None);
-        Assert.Equal(1, stats.Pending + stats.Done);
+        var store = factory.Services.GetRequiredService<ISubscriptionRegistry>();
+        Assert.Equal(SubscriptionState.Unsubscribed, (await store.GetAsync(stranger, CancellationToken.None))!.State);
+        var stats = await factory.Services.GetRequiredService<IEntryLog>().GetStatsAsync(CancellationToken.None);
+        Assert.Equal(1, stats.Pending + stats.InFlight + stats.Done);
     }
 
     [Fact]
@@ -206,14 +206,14 @@ public sealed class SubscriptionRegistryTests
     {
         using var factory = Factory(out _);
         using var client = factory.CreateClient();
-        var store = factory.Services.GetRequiredService<IInboxStore>();
+        var store = factory.Services.GetRequiredService<ISubscriptionRegistry>();
         await PostOkAsync(client, PushBuilder.NewMail(Sub, 1));
 
         Assert.True(await store.MarkUnsubscribeAsync(Sub, CancellationToken.None));
-        Assert.Equal(SubscriptionState.Unsubscribing, (await store.GetSubscriptionAsync(Sub, CancellationToken.None))!.State);
+        Assert.Equal(SubscriptionState.Unsubscribing, (await store.GetAsync(Sub, CancellationToken.None))!.State);
 
         Assert.Equal("Unsubscribe", await PostAsync(client, PushBuilder.NewMail(Sub, 2)));
-        Assert.Equal(SubscriptionState.Unsubscribed, (await store.GetSubscriptionAsync(Sub, CancellationToken.None))!.State);
+        Assert.Equal(SubscriptionState.Unsubscribed, (await store.GetAsync(Sub, CancellationToken.None))!.State);
         Assert.Equal("Unsubscribe", await PostAsync(client, PushBuilder.NewMail(Sub, 2))); // Exchange's retry of that push
         Assert.False(await store.MarkUnsubscribeAsync("never-seen", CancellationToken.None));
     }

@@ -5,6 +5,8 @@ internal sealed class UnsubscribeRuleHandler(UnsubscribeRuleSettings settings) :
 {
     private readonly string[] _patterns = [.. settings.SubscriptionIds];
 
+    public bool MayUnsubscribe => true;
+
     public ValueTask<HandlerResult> HandleAsync(NotificationContext context)
     {
         if (context.SubscriptionId is { } id)

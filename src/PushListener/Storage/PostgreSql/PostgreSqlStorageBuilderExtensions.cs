@@ -14,7 +14,8 @@ public static class PostgreSqlStorageBuilderExtensions
     /// Stores the inbox, registry, registrations and feeds in the PostgreSQL database named by
     /// <c>ConnectionStrings:PushListener</c>, shared by every instance behind the load balancer: claims with leases keep
     /// one subscription's entries on one instance at a time, LISTEN/NOTIFY wakes the others, and advisory locks elect
-    /// one instance for the watchdog and retention. Replaces any storage provider registered before.
+    /// one instance for each single-instance job (watchdog, retention). Replaces the role stores of any provider
+    /// registered before.
     /// </summary>
     public static IPushListenerBuilder UsePostgreSqlStorage(this IPushListenerBuilder builder)
     {
@@ -28,18 +29,23 @@ public static class PostgreSqlStorageBuilderExtensions
         services.TryAddSingleton<PostgreSqlDatabase>();
         services.TryAddSingleton<PostgreSqlMigrator>();
         services.TryAddSingleton<PostgreSqlNotifier>();
-        services.AddHostedService(sp => sp.GetRequiredService<PostgreSqlNotifier>());
-        services.Replace(ServiceDescriptor.Singleton<IStorageInitializer, PostgreSqlStorageInitializer>());
-        services.Replace(ServiceDescriptor.Singleton<IDispatchNotifier, PostgreSqlDispatchNotifier>());
-        services.Replace(ServiceDescriptor.Singleton<ILeaderElection, PostgreSqlLeaderElection>());
-        services.Replace(ServiceDescriptor.Singleton<IEntryLog, PostgreSqlEntryLog>());
-        services.Replace(ServiceDescriptor.Singleton<IDeadLetterStore, PostgreSqlDeadLetterStore>());
-        services.Replace(ServiceDescriptor.Singleton<IStickyVoteStore, PostgreSqlStickyVoteStore>());
-        services.Replace(ServiceDescriptor.Singleton<ISubscriptionRegistry, PostgreSqlSubscriptionRegistry>());
-        services.Replace(ServiceDescriptor.Singleton<IRegistrationStore, PostgreSqlRegistrationStore>());
-        services.Replace(ServiceDescriptor.Singleton<IFeedStore, PostgreSqlFeedStore>());
-        services.AddHostedService<PostgreSqlFeedWakeup>();
-        services.AddHostedService<PostgreSqlStartup>();
+        StorageRegistration.Replace<IStorageInitializer>(services, static sp => ActivatorUtilities.CreateInstance<PostgreSqlStorageInitializer>(sp));
+        StorageRegistration.Replace<IEntryLog>(services, static sp => ActivatorUtilities.CreateInstance<PostgreSqlEntryLog>(sp));
+        StorageRegistration.Replace<IDeadLetterStore>(services, static sp => ActivatorUtilities.CreateInstance<PostgreSqlDeadLetterStore>(sp));
+        StorageRegistration.Replace<IStickyVoteStore>(services, static sp => ActivatorUtilities.CreateInstance<PostgreSqlStickyVoteStore>(sp));
+        StorageRegistration.Replace<ISubscriptionRegistry>(services, static sp => ActivatorUtilities.CreateInstance<PostgreSqlSubscriptionRegistry>(sp));
+        StorageRegistration.Replace<IRegistrationStore>(services, static sp => ActivatorUtilities.CreateInstance<PostgreSqlRegistrationStore>(sp));
+        StorageRegistration.Replace<IFeedStore>(services, static sp => ActivatorUtilities.CreateInstance<PostgreSqlFeedStore>(sp));
+        StorageRegistration.Replace<IDispatchNotifier>(services, static sp => ActivatorUtilities.CreateInstance<PostgreSqlDispatchNotifier>(sp));
+        StorageRegistration.Replace<ILeaderElection>(services, static sp => ActivatorUtilities.CreateInstance<PostgreSqlLeaderElection>(sp));
+
+        // The command line opens the store beside running listeners: it needs no notification session of its own.
+        if (!services.Any(d => d.ServiceType == typeof(AdminToolAccess)))
+        {
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostgreSqlNotifier>(static sp => sp.GetRequiredService<PostgreSqlNotifier>()));
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostgreSqlFeedWakeup>());
+        }
+
         services.AddHealthChecks().AddCheck<PostgreSqlHealthCheck>("postgresql");
         return builder;
     }

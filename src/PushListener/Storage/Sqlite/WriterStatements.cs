@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace PushListener.Inbox.Sqlite;
+namespace PushListener.Storage.Sqlite;
 
 /// <summary>
 /// Prepared statements of the writer connection, kept across transactions: preparing SQL costs more than running it,

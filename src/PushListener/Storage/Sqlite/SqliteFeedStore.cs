@@ -1,57 +1,20 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using PushListener.Inbox;
-using PushListener.Inbox.Sqlite;
+using PushListener.Feeds;
 
-namespace PushListener.Feeds;
-
-/// <summary>An entry to append to one feed.</summary>
-internal sealed record FeedAppend(FeedInfo Feed, string DeliveryId, FeedEntryKind Kind, byte[] Body);
-
-/// <summary>What an append did: the sessions that got entries (to wake), and the feeds that overflowed.</summary>
-internal sealed record AppendOutcome(IReadOnlyList<string> Sessions, IReadOnlyList<FeedOverflow> Overflows);
-
-/// <summary>A feed dropped entries: how many, and whether this started a new gap (no earlier gap record was waiting).</summary>
-internal readonly record struct FeedOverflow(string Handle, long Dropped, bool NewGap, string Reason);
-
-/// <summary>An entry handed out, encoded as it goes on the wire.</summary>
-internal sealed record FeedEntryOut(long Seq, FeedEntryKind Kind, byte[] Json);
-
-/// <summary>The answer to a fetch, before encoding.</summary>
-internal sealed record FetchResult(IReadOnlyList<FeedEntryOut> Entries, bool Pending, IReadOnlyList<string> PendingHandles, int Acknowledged, DateTimeOffset? NextVisibleAt);
-
-/// <summary>A feed's counters and depth.</summary>
-internal sealed record FeedCounters(
-    long LastSeq,
-    long Appended,
-    long Delivered,
-    long Acknowledged,
-    long Dropped,
-    long Unacknowledged,
-    long Available,
-    long InFlight,
-    long GapRecords,
-    DateTimeOffset? OldestAt,
-    DateTimeOffset? LastAppendAt,
-    DateTimeOffset? LastFetchAt);
+namespace PushListener.Storage.Sqlite;
 
 /// <summary>
-/// The feeds' share of the inbox database. Every write goes through the inbox's group-commit writer
-/// (<see cref="SqliteInboxStore.WriteAsync{T}"/>): a fetch both selects and leases in that one transaction, so two
-/// fetches never hand out the same entry. Reads that change nothing use read connections.
+/// Feeds in the SQLite database. Every write goes through the database's group-commit writer: a fetch both selects and
+/// leases in that one transaction, so two fetches never hand out the same entry. Reads that change nothing use read
+/// connections.
 /// </summary>
-internal sealed class FeedStore(IInboxStore inbox, TimeProvider time) : IFeedStore
+internal sealed class SqliteFeedStore(SqliteDatabase database, TimeProvider time) : IFeedStore
 {
-    public bool IsAvailable => inbox is SqliteInboxStore;
-
-    private SqliteInboxStore Db => inbox as SqliteInboxStore ?? throw new InvalidOperationException("Feeds need the SQLite inbox store.");
-
-    public Task EnsureSchemaAsync(CancellationToken cancellationToken) => Db.ApplySchemaAsync(FeedSchema.Create, cancellationToken);
-
     public async Task<IReadOnlyList<FeedInfo>> LoadAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await Db.OpenReadConnectionAsync(cancellationToken);
+        await using var connection = await database.OpenReadAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT handle, session, name, scope, key_hash, created_at, max_age_ms, max_entries FROM feeds";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -76,7 +39,7 @@ internal sealed class FeedStore(IInboxStore inbox, TimeProvider time) : IFeedSto
 
     /// <summary>Stores a new feed; false when <paramref name="maxFeeds"/> feeds exist already.</summary>
     public ValueTask<bool> CreateAsync(FeedInfo feed, int maxFeeds, CancellationToken cancellationToken) =>
-        Db.WriteAsync(connection =>
+        database.WriteAsync(connection =>
         {
             // Counted inside the writer, so concurrent registrations cannot both slip under the limit.
             if (Convert.ToInt64(Scalar(connection, "SELECT COUNT(*) FROM feeds"), CultureInfo.InvariantCulture) >= maxFeeds)
@@ -103,7 +66,7 @@ internal sealed class FeedStore(IInboxStore inbox, TimeProvider time) : IFeedSto
 
     /// <summary>Deletes a feed and everything it holds; false when there was no such feed.</summary>
     public ValueTask<bool> ReleaseAsync(string handle, CancellationToken cancellationToken) =>
-        Db.WriteAsync(connection =>
+        database.WriteAsync(connection =>
         {
             using var feed = connection.CreateCommand();
             feed.CommandText = "DELETE FROM feeds WHERE handle = $h";
@@ -125,7 +88,7 @@ internal sealed class FeedStore(IInboxStore inbox, TimeProvider time) : IFeedSto
     /// and adds nothing. A feed released meanwhile is skipped. A feed past its count limit drops its oldest entries.
     /// </summary>
     public ValueTask<AppendOutcome> AppendAsync(IReadOnlyList<FeedAppend> appends, CancellationToken cancellationToken) =>
-        Db.WriteAsync(connection =>
+        database.WriteAsync(connection =>
         {
             var now = time.GetUtcNow();
             var sessions = new List<string>(appends.Count);
@@ -194,7 +157,7 @@ internal sealed class FeedStore(IInboxStore inbox, TimeProvider time) : IFeedSto
     /// <paramref name="visibility"/>. Null when the feed does not exist.
     /// </summary>
     public ValueTask<FetchResult?> FetchAsync(string handle, string session, long? ack, int maxBytes, int maxCount, TimeSpan visibility, CancellationToken cancellationToken) =>
-        Db.WriteAsync(connection =>
+        database.WriteAsync(connection =>
         {
             var now = time.GetUtcNow();
             if (!FeedExists(connection, handle))
@@ -252,7 +215,7 @@ internal sealed class FeedStore(IInboxStore inbox, TimeProvider time) : IFeedSto
 
     /// <summary>Acknowledges every handed-out entry up to <paramref name="cursor"/>; null when the feed does not exist.</summary>
     public ValueTask<int?> AcknowledgeAsync(string handle, long cursor, CancellationToken cancellationToken) =>
-        Db.WriteAsync<int?>(connection => FeedExists(connection, handle) ? Acknowledge(connection, handle, cursor) : null, cancellationToken);
+        database.WriteAsync<int?>(connection => FeedExists(connection, handle) ? Acknowledge(connection, handle, cursor) : null, cancellationToken);
 
     /// <summary>
     /// The next entries for an event stream positioned after <paramref name="after"/>, leased like a fetch's: gap records
@@ -260,7 +223,7 @@ internal sealed class FeedStore(IInboxStore inbox, TimeProvider time) : IFeedSto
     /// does not exist.
     /// </summary>
     public ValueTask<IReadOnlyList<FeedEntryOut>?> StreamAsync(string handle, long after, int maxBytes, int maxCount, TimeSpan visibility, CancellationToken cancellationToken) =>
-        Db.WriteAsync<IReadOnlyList<FeedEntryOut>?>(connection =>
+        database.WriteAsync<IReadOnlyList<FeedEntryOut>?>(connection =>
         {
             var now = time.GetUtcNow();
             if (!FeedExists(connection, handle))
@@ -300,7 +263,7 @@ internal sealed class FeedStore(IInboxStore inbox, TimeProvider time) : IFeedSto
 
     /// <summary>Drops entries past the feed's age limit (with a gap record) and tombstones past it.</summary>
     public ValueTask<FeedOverflow?> ApplyAgeLimitAsync(FeedInfo feed, CancellationToken cancellationToken) =>
-        Db.WriteAsync<FeedOverflow?>(connection =>
+        database.WriteAsync<FeedOverflow?>(connection =>
         {
             var now = time.GetUtcNow();
             var cutoff = (now - feed.MaxAge).ToUnixTimeMilliseconds();
@@ -329,7 +292,7 @@ internal sealed class FeedStore(IInboxStore inbox, TimeProvider time) : IFeedSto
     public async Task<FeedCounters?> GetCountersAsync(string handle, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        await using var connection = await Db.OpenReadConnectionAsync(cancellationToken);
+        await using var connection = await database.OpenReadAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT f.next_seq - 1, f.appended, f.delivered, f.acked, f.dropped, f.live, f.last_append_at, f.last_fetch_at,

@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
-namespace PushListener.Inbox.Sqlite;
+namespace PushListener.Storage.Sqlite;
 
 /// <summary>
 /// The single writer of the SQLite inbox. Every write (appends from concurrent requests, delivery state from the

@@ -1,0 +1,217 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using PushListener.Pipeline;
+using PushListener.Subscriptions;
+
+namespace PushListener.Inbox;
+
+/// <summary>
+/// The one place that decides what Exchange hears for a push: <c>Unsubscribe</c> when the unknown-subscription policy
+/// refuses one of its subscriptions, when the append found a subscription marked for unsubscribe or took a sticky vote,
+/// when a duplicate's first delivery earned it, or when a handler's vote arrives within the reply budget; otherwise
+/// <c>OK</c>. The answer waits for handlers only when one of them may vote (<see cref="INotificationHandler.MayUnsubscribe"/>);
+/// otherwise it goes as soon as the push is committed. The dispatcher reports each entry's vote here; a vote nobody
+/// waits for any more becomes sticky: the subscription's next push is answered Unsubscribe.
+/// </summary>
+internal sealed partial class ReplyDecision
+{
+    private readonly ConcurrentDictionary<string, Waiter> _waiters = new(StringComparer.Ordinal);
+    private readonly IStickyVoteStore _votes;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly IOptions<InboxOptions> _options;
+    private readonly IOptions<SubscriptionOptions> _subscriptions;
+    private readonly NotificationPipeline _pipeline;
+
+    // Options are read on first use, not here: the dispatcher (a hosted service) depends on this class, and invalid
+    // options must fail start-up's validation with every error, not the resolution of hosted services with one.
+    public ReplyDecision(IStickyVoteStore votes, NotificationPipeline pipeline, IOptions<InboxOptions> options, IOptions<SubscriptionOptions> subscriptions, TimeProvider time, ILogger<ReplyDecision> logger)
+    {
+        _votes = votes;
+        _pipeline = pipeline;
+        _options = options;
+        _subscriptions = subscriptions;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Whether answers wait for the pipeline's first attempt (a handler may vote, and the budget is not zero).</summary>
+    public bool AwaitsVotes => Budget > TimeSpan.Zero && _pipeline.MayUnsubscribe;
+
+    private TimeSpan Budget => _options.Value.ReplyBudget;
+
+    /// <summary>Whether a message whose subscription no registration claims is refused (answered Unsubscribe, not stored).</summary>
+    public bool Refuses(Registration? owner) => owner is null && _subscriptions.Value.UnknownPolicy == UnknownSubscriptionPolicy.Unsubscribe;
+
+    /// <summary>Before the append: a ballot waiting for the votes on <paramref name="dedupeKeys"/>, when answers await votes.</summary>
+    public Ballot Open(IReadOnlyList<string> dedupeKeys)
+    {
+        if (!AwaitsVotes)
+        {
+            return Ballot.None;
+        }
+
+        var waiters = new Waiter[dedupeKeys.Count];
+        for (var i = 0; i < waiters.Length; i++)
+        {
+            waiters[i] = _waiters.GetOrAdd(dedupeKeys[i], static _ => new Waiter());
+        }
+
+        return new Ballot(dedupeKeys, waiters);
+    }
+
+    /// <summary>Withdraws a ballot whose push was not stored.</summary>
+    public void Cancel(Ballot ballot)
+    {
+        for (var i = 0; i < ballot.Count; i++)
+        {
+            if (ballot.Waiters[i].TryAbandon())
+            {
+                _waiters.TryRemove(new KeyValuePair<string, Waiter>(ballot.Keys[i], ballot.Waiters[i]));
+            }
+        }
+    }
+
+    /// <summary>After the append: the answer.</summary>
+    public async ValueTask<SubscriptionStatus> DecideAsync(Ballot ballot, PushAppendResult appended, bool refusedSome, CancellationToken cancellationToken)
+    {
+        var status = refusedSome ? SubscriptionStatus.Unsubscribe : SubscriptionStatus.OK;
+        var messages = appended.Messages;
+        List<Task>? waits = null;
+        for (var i = 0; i < messages.Count; i++)
+        {
+            var message = messages[i];
+            if (message.Unsubscribe || message is { IsDuplicate: true, StoredVote: SubscriptionStatus.Unsubscribe })
+            {
+                status = SubscriptionStatus.Unsubscribe;
+            }
+
+            if (i >= ballot.Count)
+            {
+                continue;
+            }
+
+            if (message.IsDuplicate && message.State != EntryState.Pending)
+            {
+                // Processed already: its answer is the stored one, nothing will vote again.
+                if (ballot.Waiters[i].TryAbandon())
+                {
+                    _waiters.TryRemove(new KeyValuePair<string, Waiter>(ballot.Keys[i], ballot.Waiters[i]));
+                }
+
+                continue;
+            }
+
+            (waits ??= new List<Task>(ballot.Count)).Add(ballot.Waiters[i].Vote);
+        }
+
+        if (waits is not null && status == SubscriptionStatus.OK)
+        {
+            try
+            {
+                await Task.WhenAll(waits).WaitAsync(Budget, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // Past the budget: answer now; late votes become sticky.
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Exchange hung up; it will retry and be answered then.
+            }
+        }
+
+        for (var i = 0; i < ballot.Count; i++)
+        {
+            var waiter = ballot.Waiters[i];
+            if (waiter.TryAbandon())
+            {
+                _waiters.TryRemove(new KeyValuePair<string, Waiter>(ballot.Keys[i], waiter));
+            }
+            else if (waiter.Vote.IsCompletedSuccessfully && waiter.Vote.Result == SubscriptionStatus.Unsubscribe)
+            {
+                status = SubscriptionStatus.Unsubscribe;
+            }
+        }
+
+        return status;
+    }
+
+    /// <summary>
+    /// From the dispatcher, after an entry's first attempt (or its end without one): the waiting request hears the vote;
+    /// when nobody waits any more, an Unsubscribe vote becomes sticky.
+    /// </summary>
+    public void Report(string dedupeKey, string? subscriptionId, SubscriptionStatus vote, string? reason)
+    {
+        if (_waiters.TryRemove(dedupeKey, out var waiter) && waiter.TryResolve(vote))
+        {
+            return;
+        }
+
+        if (vote == SubscriptionStatus.Unsubscribe && subscriptionId is not null)
+        {
+            Defer(subscriptionId, reason);
+        }
+    }
+
+    /// <summary>From the dispatcher: a retry voted Unsubscribe after the answer went out; the next push carries it.</summary>
+    public void ReportLate(string? subscriptionId, string? reason)
+    {
+        if (subscriptionId is not null)
+        {
+            Defer(subscriptionId, reason);
+        }
+    }
+
+    private void Defer(string subscriptionId, string? reason)
+    {
+        VoteDeferred(_logger, subscriptionId, reason);
+        _ = _votes.SetAsync(subscriptionId, reason, CancellationToken.None).ContinueWith(
+            static (t, state) => StickyFailed((ILogger)state!, t.Exception!),
+            _logger,
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted,
+            TaskScheduler.Default);
+    }
+
+    /// <summary>The waiters of one push, by message.</summary>
+    internal readonly struct Ballot(IReadOnlyList<string> keys, Waiter[] waiters)
+    {
+        public static Ballot None => new([], []);
+
+        public IReadOnlyList<string> Keys { get; } = keys;
+
+        public Waiter[] Waiters { get; } = waiters;
+
+        public int Count => Waiters?.Length ?? 0;
+    }
+
+    /// <summary>One message's vote: exactly one side wins, the dispatcher with the vote or the request giving up.</summary>
+    internal sealed class Waiter
+    {
+        private readonly TaskCompletionSource<SubscriptionStatus> _vote = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _state; // 0 waiting, 1 abandoned, 2 resolved
+
+        public Task<SubscriptionStatus> Vote => _vote.Task;
+
+        public bool TryResolve(SubscriptionStatus vote)
+        {
+            if (Interlocked.CompareExchange(ref _state, 2, 0) != 0)
+            {
+                return false;
+            }
+
+            _vote.TrySetResult(vote);
+            return true;
+        }
+
+        /// <summary>Gives up waiting; false when the vote arrived first (read it from <see cref="Vote"/>).</summary>
+        public bool TryAbandon() => Interlocked.CompareExchange(ref _state, 1, 0) == 0 || Volatile.Read(ref _state) == 1;
+    }
+
+    [LoggerMessage(300, LogLevel.Information, "Unsubscribe vote for subscription {SubscriptionId} came after its push was answered; the subscription's next push will be answered Unsubscribe ({Reason})")]
+    private static partial void VoteDeferred(ILogger logger, string subscriptionId, string? reason);
+
+    [LoggerMessage(314, LogLevel.Error, "Storing a deferred Unsubscribe vote failed")]
+    private static partial void StickyFailed(ILogger logger, Exception exception);
+}

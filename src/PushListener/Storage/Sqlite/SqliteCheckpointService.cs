@@ -1,0 +1,30 @@
+namespace PushListener.Storage.Sqlite;
+
+/// <summary>Checkpoints the SQLite WAL in the background, once a second, off the writer's thread.</summary>
+internal sealed partial class SqliteCheckpointService(SqliteDatabase database, TimeProvider time, ILogger<SqliteCheckpointService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    await database.CheckpointAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    CheckpointFailed(logger, ex);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    [LoggerMessage(323, LogLevel.Warning, "Checkpointing the inbox's write-ahead log failed; trying again in a second")]
+    private static partial void CheckpointFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,345 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Microsoft.Data.Sqlite;
+using PushListener.Inbox;
+using PushListener.Subscriptions;
+
+namespace PushListener.Storage.Sqlite;
+
+/// <summary>
+/// The entry log in SQLite. Appends, claims and state changes run on the database's group-commit writer, so a claim
+/// sees every committed append and two claims never overlap; reads of counts use read connections.
+/// </summary>
+internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
+{
+    private static readonly IReadOnlySet<string> NoHandlers = new HashSet<string>();
+
+    public ValueTask<PushAppendResult> AppendAsync(PushAppend push, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(push);
+        return database.WriteAsync(connection => Append(connection, push), cancellationToken);
+    }
+
+    private static PushAppendResult Append(SqliteConnection connection, PushAppend push)
+    {
+        var results = new MessageAppendResult[push.Messages.Count];
+        long? bodyId = null;
+        for (var i = 0; i < results.Length; i++)
+        {
+            var message = push.Messages[i];
+            var (unsubscribe, reason) = message.SubscriptionId is { } subscription ? TakeStickyVote(connection, subscription) : (false, null);
+            var existing = connection.Statement("SELECT i.id, i.state, i.vote, s.state FROM inbox i LEFT JOIN subscriptions s ON s.subscription_id = i.subscription_id WHERE i.dedupe_hash = $hash");
+            existing.Parameters.AddWithValue("$hash", SqliteEntryRows.HashKey(message.DedupeKey));
+            using (var reader = existing.ExecuteReader())
+            {
+                if (reader.Read())
+                {
+                    // A retry of something stored: nothing changes, not even the registry (no false gap on duplicates).
+                    var marked = !reader.IsDBNull(3) && (SubscriptionState)reader.GetInt32(3) is SubscriptionState.Unsubscribing or SubscriptionState.Unsubscribed;
+                    results[i] = new MessageAppendResult(
+                        reader.GetInt64(0),
+                        IsDuplicate: true,
+                        (EntryState)reader.GetInt32(1),
+                        reader.IsDBNull(2) ? null : (SubscriptionStatus)reader.GetInt32(2),
+                        unsubscribe || marked,
+                        reason ?? (marked ? "marked for unsubscribe" : null),
+                        LifecycleEvents: 0);
+                    continue;
+                }
+            }
+
+            bodyId ??= InsertBody(connection, push.Body);
+            var registration = message.Registry?.Registration;
+            var lifecycleEvents = 0;
+            if (message.SubscriptionId is { } id && message.Registry is { } observed)
+            {
+                var decision = SubscriptionRules.OnPush(id, SqliteSubscriptionRows.ReadSnapshot(connection, id), observed, push.ReceivedAt);
+                foreach (var lifecycle in decision.Events)
+                {
+                    SqliteEntryRows.InsertLifecycle(connection, lifecycle, push.RequestServerVersion, decision.Registration, push.TraceParent);
+                }
+
+                SqliteSubscriptionRows.Persist(connection, id, decision, observed, push.ReceivedAt, push.RequestServerVersion);
+                registration = decision.Registration;
+                lifecycleEvents = decision.Events.Count;
+                if (decision.Unsubscribe)
+                {
+                    unsubscribe = true;
+                    reason ??= "marked for unsubscribe";
+                }
+            }
+
+            var entryId = SqliteEntryRows.Insert(connection, EntryKind.Notification, message.DedupeKey, message.SubscriptionId, message.MessageIndex, push.ReceivedAt, push.RequestServerVersion, registration, push.TraceParent, bodyId, null);
+            results[i] = new MessageAppendResult(entryId, IsDuplicate: false, EntryState.Pending, null, unsubscribe, reason, lifecycleEvents);
+        }
+
+        return new PushAppendResult(results);
+    }
+
+    private static long InsertBody(SqliteConnection connection, ReadOnlyMemory<byte> body)
+    {
+        var insert = connection.Statement("INSERT INTO push_bodies (body) VALUES ($body) RETURNING id");
+        // The request's pooled buffer, as is, when it is a whole array; a copy otherwise.
+        insert.Parameters.AddWithValue("$body", MemoryMarshal.TryGetArray(body, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length ? segment.Array : body.ToArray());
+        return (long)insert.ExecuteScalar()!;
+    }
+
+    private static (bool Taken, string? Reason) TakeStickyVote(SqliteConnection connection, string subscription)
+    {
+        var take = connection.Statement("DELETE FROM sticky_votes WHERE subscription_id = $sub RETURNING coalesce(reason, 'an earlier Unsubscribe vote')");
+        take.Parameters.AddWithValue("$sub", subscription);
+        using var reader = take.ExecuteReader();
+        return reader.Read() ? (true, reader.GetString(0)) : (false, null);
+    }
+
+    public ValueTask<IReadOnlyList<ClaimedEntry>> ClaimAsync(string owner, int max, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        return database.WriteAsync<IReadOnlyList<ClaimedEntry>>(connection => Claim(connection, owner, max, lease), cancellationToken);
+    }
+
+    private ClaimedEntry[] Claim(SqliteConnection connection, string owner, int max, TimeSpan lease)
+    {
+        var now = database.Time.GetUtcNow();
+        var until = now + lease;
+        // A subscription is claimable when none of its pending entries is under a live lease; then its oldest pending
+        // entries come in id order (LIMIT takes a prefix in id order, so an entry never comes without the earlier ones).
+        var claim = connection.Statement("""
+            UPDATE inbox SET owner = $owner, lease_until = $until
+            WHERE id IN (
+                SELECT e.id FROM inbox e INDEXED BY inbox_pending
+                WHERE e.state = 0 AND e.lease_until <= $now
+                  AND NOT EXISTS (SELECT 1 FROM inbox p INDEXED BY inbox_pending_by_subscription WHERE p.state = 0 AND p.sub_key = e.sub_key AND p.lease_until > $now)
+                ORDER BY e.id LIMIT $max)
+            RETURNING id, kind, dedupe_key, subscription_id, message_index, received_at, request_server_version, registration, trace_parent, body_id, payload, attempts
+            """);
+        claim.Parameters.AddWithValue("$owner", owner);
+        claim.Parameters.AddWithValue("$until", until.ToUnixTimeMilliseconds());
+        claim.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        claim.Parameters.AddWithValue("$max", max);
+        var rows = new List<(long Id, EntryKind Kind, string Key, string? Sub, int Index, long Received, string? Version, string? Registration, string? Trace, long? Body, byte[]? Payload, int Attempts)>();
+        using (var reader = claim.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                rows.Add((
+                    reader.GetInt64(0),
+                    (EntryKind)reader.GetInt32(1),
+                    reader.GetString(2),
+                    SqliteDatabase.StringOrNull(reader, 3),
+                    reader.GetInt32(4),
+                    reader.GetInt64(5),
+                    SqliteDatabase.StringOrNull(reader, 6),
+                    SqliteDatabase.StringOrNull(reader, 7),
+                    SqliteDatabase.StringOrNull(reader, 8),
+                    reader.IsDBNull(9) ? null : reader.GetInt64(9),
+                    reader.IsDBNull(10) ? null : (byte[])reader.GetValue(10),
+                    reader.GetInt32(11)));
+            }
+        }
+
+        if (rows.Count == 0)
+        {
+            return [];
+        }
+
+        rows.Sort(static (a, b) => a.Id.CompareTo(b.Id));
+        var bodies = new Dictionary<long, byte[]>();
+        var read = connection.Statement("SELECT body FROM push_bodies WHERE id = $id");
+        foreach (var row in rows)
+        {
+            if (row.Body is { } bodyId && !bodies.ContainsKey(bodyId))
+            {
+                read.Parameters.Clear();
+                read.Parameters.AddWithValue("$id", bodyId);
+                bodies[bodyId] = read.ExecuteScalar() as byte[] ?? [];
+            }
+        }
+
+        // Handlers that already succeeded (recorded only when an attempt had failures; kept through a replay). Rare, so
+        // one range scan of the deliveries' primary key covers the whole claim.
+        var succeeded = new Dictionary<long, HashSet<string>>();
+        var handlers = connection.Statement("SELECT entry_id, handler FROM deliveries WHERE entry_id BETWEEN $first AND $last AND status = 0");
+        handlers.Parameters.AddWithValue("$first", rows[0].Id);
+        handlers.Parameters.AddWithValue("$last", rows[^1].Id);
+        using (var reader = handlers.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                var id = reader.GetInt64(0);
+                if (!succeeded.TryGetValue(id, out var set))
+                {
+                    succeeded[id] = set = new HashSet<string>(StringComparer.Ordinal);
+                }
+
+                set.Add(reader.GetString(1));
+            }
+        }
+
+        var entries = new ClaimedEntry[rows.Count];
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var row = rows[i];
+            entries[i] = new ClaimedEntry(
+                row.Id,
+                row.Kind,
+                row.Key,
+                row.Sub,
+                row.Index,
+                DateTimeOffset.FromUnixTimeMilliseconds(row.Received),
+                row.Version,
+                row.Registration,
+                row.Trace,
+                row.Body,
+                row.Body is { } id ? bodies[id] : row.Payload ?? [],
+                row.Attempts,
+                succeeded.TryGetValue(row.Id, out var done) ? done : NoHandlers,
+                DateTimeOffset.FromUnixTimeMilliseconds(until.ToUnixTimeMilliseconds()));
+        }
+
+        return entries;
+    }
+
+    public Task<int> RenewLeasesAsync(string owner, TimeSpan lease, CancellationToken cancellationToken) =>
+        database.WriteAsync(connection =>
+        {
+            var renew = connection.Statement("UPDATE inbox SET lease_until = $until WHERE owner = $owner AND state = 0");
+            renew.Parameters.AddWithValue("$until", (database.Time.GetUtcNow() + lease).ToUnixTimeMilliseconds());
+            renew.Parameters.AddWithValue("$owner", owner);
+            return renew.ExecuteNonQuery();
+        }, cancellationToken).AsTask();
+
+    public Task<int> ReleaseLeasesAsync(string owner, CancellationToken cancellationToken) =>
+        database.WriteAsync(connection =>
+        {
+            var release = connection.Statement("UPDATE inbox SET owner = NULL, lease_until = 0 WHERE owner = $owner AND state = 0");
+            release.Parameters.AddWithValue("$owner", owner);
+            return release.ExecuteNonQuery();
+        }, cancellationToken).AsTask();
+
+    public Task RecordAttemptAsync(long entryId, int attempt, IReadOnlyList<HandlerAttempt> handlers, CancellationToken cancellationToken) =>
+        database.WriteAsync(connection =>
+        {
+            var now = database.Time.GetUtcNow().ToUnixTimeMilliseconds();
+            var update = connection.Statement("UPDATE inbox SET attempts = $attempt WHERE id = $id");
+            update.Parameters.AddWithValue("$attempt", attempt);
+            update.Parameters.AddWithValue("$id", entryId);
+            update.ExecuteNonQuery();
+            foreach (var handler in handlers)
+            {
+                var delivery = connection.Statement("""
+                    INSERT INTO deliveries (entry_id, handler, status, attempts, last_error, updated_at)
+                    VALUES ($id, $handler, $status, 1, $error, $now)
+                    ON CONFLICT (entry_id, handler) DO UPDATE SET status = $status, attempts = attempts + 1, last_error = $error, updated_at = $now
+                    """);
+                delivery.Parameters.AddWithValue("$id", entryId);
+                delivery.Parameters.AddWithValue("$handler", handler.Handler);
+                delivery.Parameters.AddWithValue("$status", handler.Succeeded ? 0 : 1);
+                delivery.Parameters.AddWithValue("$error", handler.Succeeded ? DBNull.Value : handler.Error ?? "failed");
+                delivery.Parameters.AddWithValue("$now", now);
+                delivery.ExecuteNonQuery();
+                if (!handler.Succeeded)
+                {
+                    var stats = connection.Statement("""
+                        INSERT INTO handler_failures (handler, failures, last_error, last_failed_at) VALUES ($handler, 1, $error, $now)
+                        ON CONFLICT (handler) DO UPDATE SET failures = failures + 1, last_error = $error, last_failed_at = $now
+                        """);
+                    stats.Parameters.AddWithValue("$handler", handler.Handler);
+                    stats.Parameters.AddWithValue("$error", handler.Error ?? "failed");
+                    stats.Parameters.AddWithValue("$now", now);
+                    stats.ExecuteNonQuery();
+                }
+            }
+
+            return true;
+        }, cancellationToken).AsTask();
+
+    public Task CompleteAsync(long entryId, int attempts, SubscriptionStatus vote, string? reason, CancellationToken cancellationToken) =>
+        database.WriteAsync(connection =>
+        {
+            var command = connection.Statement("UPDATE inbox SET state = 1, attempts = $attempts, vote = $vote, vote_reason = $reason, finished_at = $now, last_error = NULL, owner = NULL, lease_until = 0 WHERE id = $id");
+            command.Parameters.AddWithValue("$attempts", attempts);
+            command.Parameters.AddWithValue("$vote", (int)vote);
+            command.Parameters.AddWithValue("$reason", SqliteDatabase.Nullable(reason));
+            command.Parameters.AddWithValue("$now", database.Time.GetUtcNow().ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$id", entryId);
+            return command.ExecuteNonQuery();
+        }, cancellationToken).AsTask();
+
+    public Task DeadLetterAsync(long entryId, int attempts, string lastError, CancellationToken cancellationToken) =>
+        database.WriteAsync(connection =>
+        {
+            var command = connection.Statement("UPDATE inbox SET state = 2, attempts = max(attempts, $attempts), last_error = $error, finished_at = $now, owner = NULL, lease_until = 0 WHERE id = $id");
+            command.Parameters.AddWithValue("$attempts", attempts);
+            command.Parameters.AddWithValue("$error", lastError);
+            command.Parameters.AddWithValue("$now", database.Time.GetUtcNow().ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$id", entryId);
+            return command.ExecuteNonQuery();
+        }, cancellationToken).AsTask();
+
+    public async Task<EntryLogStats> GetStatsAsync(CancellationToken cancellationToken)
+    {
+        var now = database.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        await using var connection = await database.OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        long pending = 0, inFlight = 0, dead = 0, done = 0;
+        DateTimeOffset? oldest = null;
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = """
+                SELECT
+                    (SELECT count(*) FROM inbox WHERE state = 0 AND lease_until <= $now),
+                    (SELECT count(*) FROM inbox WHERE state = 0 AND lease_until > $now),
+                    (SELECT count(*) FROM inbox WHERE state = 2),
+                    (SELECT count(*) FROM inbox WHERE state = 1),
+                    (SELECT received_at FROM inbox WHERE state = 0 ORDER BY id LIMIT 1)
+                """;
+            command.Parameters.AddWithValue("$now", now);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                (pending, inFlight, dead, done) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+                oldest = SqliteDatabase.TimeOrNull(reader, 4);
+            }
+        }
+
+        var handlers = new List<HandlerFailureStats>();
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT handler, failures, last_error, last_failed_at FROM handler_failures ORDER BY handler";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                handlers.Add(new HandlerFailureStats(reader.GetString(0), reader.GetInt64(1), SqliteDatabase.StringOrNull(reader, 2), SqliteDatabase.TimeOrNull(reader, 3)));
+            }
+        }
+
+        return new EntryLogStats(pending, inFlight, dead, done, oldest, handlers);
+    }
+
+    public Task ProbeAsync(CancellationToken cancellationToken) =>
+        database.WriteAsync(connection =>
+        {
+            var probe = connection.Statement("UPDATE store_probe SET at = $now WHERE id = 1");
+            probe.Parameters.AddWithValue("$now", database.Time.GetUtcNow().ToUnixTimeMilliseconds());
+            return probe.ExecuteNonQuery();
+        }, cancellationToken).AsTask();
+
+    public Task<int> DeleteProcessedAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
+        database.WriteAsync(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                CREATE TEMP TABLE IF NOT EXISTS expired (id INTEGER PRIMARY KEY, body_id INTEGER);
+                DELETE FROM expired;
+                INSERT INTO expired (id, body_id) SELECT id, body_id FROM inbox WHERE state = 1 AND received_at < $before;
+                DELETE FROM deliveries WHERE entry_id IN (SELECT id FROM expired);
+                DELETE FROM inbox WHERE id IN (SELECT id FROM expired);
+                DELETE FROM push_bodies WHERE id IN (SELECT body_id FROM expired WHERE body_id IS NOT NULL)
+                    AND NOT EXISTS (SELECT 1 FROM inbox i WHERE i.body_id = push_bodies.id);
+                """;
+            command.Parameters.AddWithValue("$before", before.ToUnixTimeMilliseconds());
+            command.ExecuteNonQuery();
+            return Convert.ToInt32(SqliteDatabase.Scalar(connection, "SELECT count(*) FROM expired"), CultureInfo.InvariantCulture);
+        }, cancellationToken).AsTask();
+}

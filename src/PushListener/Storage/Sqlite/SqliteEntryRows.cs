@@ -1,0 +1,41 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Data.Sqlite;
+using PushListener.Inbox;
+using PushListener.Subscriptions;
+
+namespace PushListener.Storage.Sqlite;
+
+/// <summary>Writes of entry rows, shared by the entry log (appends) and the registry (silence events). Writer thread only.</summary>
+internal static class SqliteEntryRows
+{
+    /// <summary>Inserts a pending entry; returns its id.</summary>
+    public static long Insert(SqliteConnection connection, EntryKind kind, string dedupeKey, string? subscription, int messageIndex, DateTimeOffset receivedAt, string? version, string? registration, string? traceParent, long? bodyId, byte[]? payload)
+    {
+        var insert = connection.Statement("""
+            INSERT INTO inbox (kind, dedupe_key, dedupe_hash, subscription_id, sub_key, message_index, received_at, request_server_version, registration, trace_parent, body_id, payload)
+            VALUES ($kind, $key, $hash, $sub, $subKey, $index, $received, $version, $registration, $trace, $body, $payload)
+            RETURNING id
+            """);
+        insert.Parameters.AddWithValue("$kind", (int)kind);
+        insert.Parameters.AddWithValue("$key", dedupeKey);
+        insert.Parameters.AddWithValue("$hash", HashKey(dedupeKey));
+        insert.Parameters.AddWithValue("$sub", SqliteDatabase.Nullable(subscription));
+        insert.Parameters.AddWithValue("$subKey", subscription ?? string.Empty);
+        insert.Parameters.AddWithValue("$index", messageIndex);
+        insert.Parameters.AddWithValue("$received", receivedAt.ToUnixTimeMilliseconds());
+        insert.Parameters.AddWithValue("$version", SqliteDatabase.Nullable(version));
+        insert.Parameters.AddWithValue("$registration", SqliteDatabase.Nullable(registration));
+        insert.Parameters.AddWithValue("$trace", SqliteDatabase.Nullable(traceParent));
+        insert.Parameters.AddWithValue("$body", SqliteDatabase.Nullable(bodyId));
+        insert.Parameters.AddWithValue("$payload", SqliteDatabase.Nullable(payload));
+        return (long)insert.ExecuteScalar()!;
+    }
+
+    /// <summary>Inserts a lifecycle event as a pending entry of its subscription.</summary>
+    public static long InsertLifecycle(SqliteConnection connection, LifecycleEvent lifecycle, string? version, string? registration, string? traceParent) =>
+        Insert(connection, EntryKind.Lifecycle, "l:" + Guid.NewGuid().ToString("N"), lifecycle.SubscriptionId, 0, lifecycle.OccurredAt, version, registration, traceParent, null, LifecycleSerializer.Serialize(lifecycle));
+
+    /// <summary>The indexed form of a dedupe key (32 bytes instead of a key of two watermarks and an id).</summary>
+    public static byte[] HashKey(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
+}
