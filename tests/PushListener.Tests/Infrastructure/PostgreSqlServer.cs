@@ -56,6 +56,29 @@ public sealed class PostgreSqlServer : IAsyncDisposable
         return (int)(await terminate.ExecuteScalarAsync())!;
     }
 
+    /// <summary>
+    /// Makes <paramref name="database"/> refuse (and drops its sessions) or accept connections again: the database is
+    /// unreachable for whoever uses it, as in an outage, while the server stays up for the other tests.
+    /// </summary>
+    public async Task SetConnectionsAllowedAsync(string database, bool allowed)
+    {
+        await using var connection = new NpgsqlConnection(_admin);
+        await connection.OpenAsync();
+        await using (var alter = new NpgsqlCommand($"ALTER DATABASE {database} ALLOW_CONNECTIONS {(allowed ? "true" : "false")}", connection))
+        {
+            await alter.ExecuteNonQueryAsync();
+        }
+
+        if (!allowed)
+        {
+            await using var terminate = new NpgsqlCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1", connection)
+            {
+                Parameters = { new() { Value = database } },
+            };
+            await terminate.ExecuteScalarAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
