@@ -22,10 +22,11 @@ internal sealed partial class ReplyDecision
     private readonly IOptions<InboxOptions> _options;
     private readonly IOptions<SubscriptionOptions> _subscriptions;
     private readonly NotificationPipeline _pipeline;
+    private readonly Coordination.IVoteRelay? _relay;
 
     // Options are read on first use, not here: the dispatcher (a hosted service) depends on this class, and invalid
     // options must fail start-up's validation with every error, not the resolution of hosted services with one.
-    public ReplyDecision(IStickyVoteStore votes, NotificationPipeline pipeline, IOptions<InboxOptions> options, IOptions<SubscriptionOptions> subscriptions, TimeProvider time, ILogger<ReplyDecision> logger)
+    public ReplyDecision(IStickyVoteStore votes, NotificationPipeline pipeline, IOptions<InboxOptions> options, IOptions<SubscriptionOptions> subscriptions, TimeProvider time, ILogger<ReplyDecision> logger, IEnumerable<Coordination.IVoteRelay> relays)
     {
         _votes = votes;
         _pipeline = pipeline;
@@ -33,6 +34,16 @@ internal sealed partial class ReplyDecision
         _subscriptions = subscriptions;
         _time = time;
         _logger = logger;
+
+        // Instances sharing a store: the request may wait on another instance than the one that ran the entry.
+        _relay = relays.SingleOrDefault();
+        _relay?.Subscribe((dedupeKey, vote) =>
+        {
+            if (_waiters.TryRemove(dedupeKey, out var waiter))
+            {
+                waiter.TryResolve(vote);
+            }
+        });
     }
 
     /// <summary>Whether answers wait for the pipeline's first attempt (a handler may vote, and the budget is not zero).</summary>
@@ -146,6 +157,13 @@ internal sealed partial class ReplyDecision
         if (_waiters.TryRemove(dedupeKey, out var waiter) && waiter.TryResolve(vote))
         {
             return;
+        }
+
+        // Nobody waits here: the request may wait on another instance. An Unsubscribe vote is made sticky as well, since
+        // that request may have been answered already; if it hears the vote in time, the sticky vote only repeats it.
+        if (_relay is not null && AwaitsVotes)
+        {
+            _relay.Publish(dedupeKey, vote);
         }
 
         if (vote == SubscriptionStatus.Unsubscribe && subscriptionId is not null)

@@ -1,20 +1,24 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Npgsql;
+using Microsoft.Extensions.Options;
+using PushListener.Inbox;
 
 namespace PushListener.Storage.PostgreSql;
 
-/// <summary>Readiness: unhealthy while the shared database does not answer, so load balancers send pushes elsewhere.</summary>
-internal sealed class PostgreSqlHealthCheck(PostgreSqlDatabase database, PostgreSqlNotifier notifier) : IHealthCheck
+/// <summary>
+/// Readiness: unhealthy while the shared database does not take a write (the entry log's probe), so load balancers send
+/// pushes to instances that can store them; meanwhile this instance answers pushes with Server faults.
+/// </summary>
+internal sealed class PostgreSqlHealthCheck(IEntryLog entries, PostgreSqlDatabase database, PostgreSqlNotifier notifier, IOptions<PostgreSqlStorageOptions> options) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {
-            await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand("SELECT 1", connection);
-            await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(options.Value.ConnectTimeout);
+            await entries.ProbeAsync(timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (PostgreSqlDatabase.IsUnavailable(ex))
+        catch (Exception ex) when (PostgreSqlDatabase.IsUnavailable(ex) || ex is OperationCanceledException)
         {
             return HealthCheckResult.Unhealthy($"The PostgreSQL database {database.Target} ({PostgreSqlStorageOptions.ConnectionStringSetting}) does not answer: {ex.Message}");
         }

@@ -37,6 +37,7 @@ public static class PostgreSqlStorageBuilderExtensions
         StorageRegistration.Replace<IRegistrationStore>(services, static sp => ActivatorUtilities.CreateInstance<PostgreSqlRegistrationStore>(sp));
         StorageRegistration.Replace<IFeedStore>(services, static sp => ActivatorUtilities.CreateInstance<PostgreSqlFeedStore>(sp));
         StorageRegistration.Replace<IDispatchNotifier>(services, static sp => ActivatorUtilities.CreateInstance<PostgreSqlDispatchNotifier>(sp));
+        StorageRegistration.Replace<IVoteRelay>(services, static sp => ActivatorUtilities.CreateInstance<PostgreSqlVoteRelay>(sp));
         StorageRegistration.Replace<ILeaderElection>(services, static sp => ActivatorUtilities.CreateInstance<PostgreSqlLeaderElection>(sp));
 
         // The command line opens the store beside running listeners: it needs no notification session of its own.

@@ -26,33 +26,3 @@ internal sealed class PostgreSqlStorageTarget(PostgreSqlServer server) : IStorag
             },
             time);
 }
-
-public sealed class PostgreSqlEntryLogTests(PostgreSqlServer server) : EntryLogContract, IClassFixture<PostgreSqlServer>
-{
-    private protected override IStorageTarget Target { get; } = new PostgreSqlStorageTarget(server);
-}
-
-public sealed class PostgreSqlDeadLetterStoreTests(PostgreSqlServer server) : DeadLetterStoreContract, IClassFixture<PostgreSqlServer>
-{
-    private protected override IStorageTarget Target { get; } = new PostgreSqlStorageTarget(server);
-}
-
-public sealed class PostgreSqlStickyVoteStoreTests(PostgreSqlServer server) : StickyVoteStoreContract, IClassFixture<PostgreSqlServer>
-{
-    private protected override IStorageTarget Target { get; } = new PostgreSqlStorageTarget(server);
-}
-
-public sealed class PostgreSqlSubscriptionRegistryTests(PostgreSqlServer server) : SubscriptionRegistryContract, IClassFixture<PostgreSqlServer>
-{
-    private protected override IStorageTarget Target { get; } = new PostgreSqlStorageTarget(server);
-}
-
-public sealed class PostgreSqlRegistrationStoreTests(PostgreSqlServer server) : RegistrationStoreContract, IClassFixture<PostgreSqlServer>
-{
-    private protected override IStorageTarget Target { get; } = new PostgreSqlStorageTarget(server);
-}
-
-public sealed class PostgreSqlFeedStoreTests(PostgreSqlServer server) : FeedStoreContract, IClassFixture<PostgreSqlServer>
-{
-    private protected override IStorageTarget Target { get; } = new PostgreSqlStorageTarget(server);
-}
