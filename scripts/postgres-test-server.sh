@@ -9,21 +9,24 @@
 #       pushlistener_test, and prints its connection string (also written to FOLDER/connection-string).
 #       Without --durable the server skips fsync: the tests kill listeners, never the database, so nothing is
 #       lost, and the suite runs faster. The benchmarks pass --durable.
+#   scripts/postgres-test-server.sh database FOLDER NAME
+#       Creates another (empty) database NAME on the running server and prints its connection string.
 #   scripts/postgres-test-server.sh stop FOLDER
 #       Stops the server (fast shutdown) and deletes FOLDER.
 #
 # ./test.sh runs `start` before the tests, exports the string as PUSHLISTENER_TEST_POSTGRES, and runs `stop` on exit.
 set -euo pipefail
 
-usage() { sed -n '2,15p' "$0" >&2; exit 2; }
+usage() { sed -n '2,17p' "$0" >&2; exit 2; }
 [ $# -ge 2 ] || usage
 command=$1 folder=$(realpath -m "$2")
 shift 2
-durable=0
+durable=0 name=
 for arg in "$@"; do
   case "$arg" in
     --durable) durable=1 ;;
-    *) usage ;;
+    -*) usage ;;
+    *) [ "$command" = database ] && [ -z "$name" ] && [[ "$arg" =~ ^[a-z_][a-z0-9_]*$ ]] || usage; name=$arg ;;
   esac
 done
 
@@ -131,6 +134,15 @@ EOF
   echo "$connection"
 }
 
+database() {
+  [ -n "$name" ] || usage
+  local bin port
+  bin=$(find_bin) || { log "createdb not found"; exit 1; }
+  port=$(cat "$folder/port")
+  as_owner "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres "$name"
+  echo "Host=127.0.0.1;Port=$port;Username=postgres;Database=$name"
+}
+
 stop() {
   if [ -d "$folder/data" ]; then
     local bin
@@ -142,6 +154,7 @@ stop() {
 
 case "$command" in
   start) start ;;
+  database) database ;;
   stop) stop ;;
   *) usage ;;
 esac
