@@ -4,7 +4,8 @@
 # Two instances: one wrk per instance, half the connections each, started together (a load balancer spreading
 # connections evenly); their req/s add up, the p99 is the worse of the two.
 
-PG_FOLDER=$WORK/pg
+# Outside the work folder: the postgres user must reach it, and the work folder is private to this user.
+PG_FOLDER=$(mktemp -d "${TMPDIR:-/tmp}/pushlistener-bench-pg.XXXXXX")
 pass() { if [ "$1" = 1 ]; then echo PASS; else echo MISS; fi; }
 log "starting a private PostgreSQL (scripts/postgres-test-server.sh, durable settings)"
 "$ROOT/scripts/postgres-test-server.sh" start "$PG_FOLDER" --durable >/dev/null

@@ -88,6 +88,8 @@ start() {
     id postgres >/dev/null 2>&1 || { log "the postgres user is missing (it comes with the postgresql package)"; exit 1; }
     chown postgres: "$folder"
     chmod 700 "$folder"
+    runuser -u postgres -- test -x "$folder" \
+      || { log "the postgres user cannot reach $folder (a parent folder is private): use a folder such as one made by mktemp -d"; exit 1; }
   fi
 
   as_owner "$bin/initdb" -D "$folder/data" -U postgres --auth=trust --encoding=UTF8 --no-locale --no-sync >"$folder/initdb.log" 2>&1 \

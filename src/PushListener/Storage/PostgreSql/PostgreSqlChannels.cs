@@ -12,5 +12,12 @@ internal static class PostgreSqlChannels
     /// <summary>A handler voted on an entry (payload: the entry id): a request waiting on another instance hears it.</summary>
     public const string Votes = "pushlistener_votes";
 
-    public static IReadOnlyList<string> All { get; } = [Entries, Feeds, Votes];
+    /// <summary>Feeds or registrations were created, changed or deleted (payload: <see cref="CatalogFeeds"/> or <see cref="CatalogRegistrations"/>).</summary>
+    public const string Catalog = "pushlistener_catalog";
+
+    public const string CatalogFeeds = "feeds";
+
+    public const string CatalogRegistrations = "registrations";
+
+    public static IReadOnlyList<string> All { get; } = [Entries, Feeds, Votes, Catalog];
 }

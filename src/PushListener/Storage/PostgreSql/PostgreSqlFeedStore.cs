@@ -67,6 +67,11 @@ internal sealed class PostgreSqlFeedStore(PostgreSqlDatabase database, TimeProvi
             PostgreSqlSql.Utc(feed.CreatedAt),
             (long)feed.MaxAge.TotalMilliseconds,
             feed.MaxEntries).ConfigureAwait(false);
+        await using (var notify = PostgreSqlNotifier.Notify(connection, PostgreSqlChannels.Catalog, PostgreSqlChannels.CatalogFeeds, transaction))
+        {
+            await notify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return true;
     }
@@ -75,8 +80,12 @@ internal sealed class PostgreSqlFeedStore(PostgreSqlDatabase database, TimeProvi
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
 
-        // Its entries go with it (ON DELETE CASCADE).
-        return await PostgreSqlSql.ExecuteAsync(connection, null, "DELETE FROM feeds WHERE handle = $1", cancellationToken, handle).ConfigureAwait(false) > 0;
+        // Its entries go with it (ON DELETE CASCADE); the other instances forget it at the commit.
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(PostgreSqlSql.BatchCommand("DELETE FROM feeds WHERE handle = $1", handle));
+        batch.BatchCommands.Add(PostgreSqlNotifier.Notify(PostgreSqlChannels.Catalog, PostgreSqlChannels.CatalogFeeds));
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return batch.BatchCommands[0].RecordsAffected > 0;
     }
 
     public async ValueTask<AppendOutcome> AppendAsync(IReadOnlyList<FeedAppend> appends, CancellationToken cancellationToken)

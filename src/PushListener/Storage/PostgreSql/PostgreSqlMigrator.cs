@@ -5,7 +5,7 @@ namespace PushListener.Storage.PostgreSql;
 /// <summary>
 /// Brings the shared database's schema to this binary's version at start-up. Every instance runs it; a session-level
 /// advisory lock makes instances that start together take turns, so each script runs exactly once, in its own
-/// transaction, recorded in <c>schema_migrations</c>. A database newer than the binary is refused (an older binary
+/// transaction, recorded in <c>schema_version</c>. A database newer than the binary is refused (an older binary
 /// would misread it) rather than downgraded.
 /// </summary>
 internal sealed partial class PostgreSqlMigrator(PostgreSqlDatabase database, ILogger<PostgreSqlMigrator> logger)
@@ -44,7 +44,7 @@ internal sealed partial class PostgreSqlMigrator(PostgreSqlDatabase database, IL
     private async Task<int> MigrateLockedAsync(NpgsqlConnection connection, IReadOnlyList<PostgreSqlMigration> migrations, CancellationToken cancellationToken)
     {
         await ExecuteAsync(connection, null, """
-            CREATE TABLE IF NOT EXISTS schema_migrations (
+            CREATE TABLE IF NOT EXISTS schema_version (
                 version integer PRIMARY KEY,
                 name text NOT NULL,
                 applied_at timestamptz NOT NULL DEFAULT now()
@@ -66,7 +66,7 @@ internal sealed partial class PostgreSqlMigrator(PostgreSqlDatabase database, IL
             await using (transaction.ConfigureAwait(false))
             {
                 await ExecuteAsync(connection, transaction, migration.Sql, cancellationToken).ConfigureAwait(false);
-                await using var record = new NpgsqlCommand("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", connection, transaction)
+                await using var record = new NpgsqlCommand("INSERT INTO schema_version (version, name) VALUES ($1, $2)", connection, transaction)
                 {
                     Parameters = { new() { Value = migration.Version }, new() { Value = migration.Name } },
                 };
@@ -83,7 +83,7 @@ internal sealed partial class PostgreSqlMigrator(PostgreSqlDatabase database, IL
 
     private static async Task<int> CurrentVersionAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("SELECT coalesce(max(version), 0) FROM schema_migrations", connection);
+        await using var command = new NpgsqlCommand("SELECT coalesce(max(version), 0) FROM schema_version", connection);
         return (int)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 

@@ -1,3 +1,4 @@
+using Npgsql;
 using PushListener.Subscriptions;
 
 namespace PushListener.Storage.PostgreSql;
@@ -30,29 +31,35 @@ internal sealed class PostgreSqlRegistrationStore(PostgreSqlDatabase database, T
     {
         ArgumentNullException.ThrowIfNull(registration);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await PostgreSqlSql.ExecuteAsync(
-            connection,
-            null,
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(PostgreSqlSql.BatchCommand(
             """
             INSERT INTO registrations (name_key, name, mailbox, status_frequency, owner_tag, subscription_ids, token_hash, updated_at)
             VALUES (lower($1), $1, $2, $3, $4, $5, $6, $7)
             ON CONFLICT (name_key) DO UPDATE SET name = EXCLUDED.name, mailbox = EXCLUDED.mailbox, status_frequency = EXCLUDED.status_frequency,
                 owner_tag = EXCLUDED.owner_tag, subscription_ids = EXCLUDED.subscription_ids, token_hash = EXCLUDED.token_hash, updated_at = EXCLUDED.updated_at
             """,
-            cancellationToken,
             registration.Name,
             registration.Mailbox,
             registration.StatusFrequency,
             registration.OwnerTag,
             registration.SubscriptionIds.ToArray(),
             registration.TokenHash,
-            PostgreSqlSql.Utc(time.GetUtcNow())).ConfigureAwait(false);
+            PostgreSqlSql.Utc(time.GetUtcNow())));
+
+        // The other instances load it at the commit (their catalogs serve tokens and links on the request path).
+        batch.BatchCommands.Add(PostgreSqlNotifier.Notify(PostgreSqlChannels.Catalog, PostgreSqlChannels.CatalogRegistrations));
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<bool> DeleteAsync(string name, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await PostgreSqlSql.ExecuteAsync(connection, null, "DELETE FROM registrations WHERE name_key = lower($1)", cancellationToken, name).ConfigureAwait(false) > 0;
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(PostgreSqlSql.BatchCommand("DELETE FROM registrations WHERE name_key = lower($1)", name));
+        batch.BatchCommands.Add(PostgreSqlNotifier.Notify(PostgreSqlChannels.Catalog, PostgreSqlChannels.CatalogRegistrations));
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return batch.BatchCommands[0].RecordsAffected > 0;
     }
 
     public async Task<IReadOnlyDictionary<string, string>> ListLinksAsync(CancellationToken cancellationToken)

@@ -7,9 +7,11 @@ namespace PushListener.Storage.PostgreSql;
 /// <summary>Small helpers the PostgreSQL stores share: positional parameters, the lock keys, dedupe hashes, UTC times.</summary>
 internal static class PostgreSqlSql
 {
-    // The transaction-scoped advisory lock of one subscription: every write of a subscription's registry row takes it
-    // first, so an append, a mark for unsubscribe and the watchdog never interleave, on any instance.
-    /// <summary>Locks the subscriptions in <c>$1</c> (text[]) in key order, so two transactions never wait for each other in a cycle.</summary>
+    /// <summary>
+    /// Takes the transaction-scoped advisory locks of the subscriptions in <c>$1</c> (text[]), in key order so that two
+    /// transactions never wait for each other in a cycle. Every write of a subscription's registry row takes its lock
+    /// first, so an append, a mark for unsubscribe and the watchdog never interleave, on any instance.
+    /// </summary>
     public const string LockSubscriptions = """
         SELECT count(pg_advisory_xact_lock(k))
         FROM (SELECT DISTINCT hashtextextended('pushlistener:subscription:' || current_schema() || ':' || s, 0) AS k FROM unnest($1::text[]) AS s ORDER BY 1) AS keys

@@ -45,6 +45,8 @@ public static class PostgreSqlStorageBuilderExtensions
         {
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostgreSqlNotifier>(static sp => sp.GetRequiredService<PostgreSqlNotifier>()));
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostgreSqlFeedWakeup>());
+            services.TryAddSingleton<PostgreSqlCatalogSync>();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostgreSqlCatalogSync>(static sp => sp.GetRequiredService<PostgreSqlCatalogSync>()));
         }
 
         services.AddHealthChecks().AddCheck<PostgreSqlHealthCheck>("postgresql");

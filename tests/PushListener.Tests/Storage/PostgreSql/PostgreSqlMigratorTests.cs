@@ -23,7 +23,7 @@ public sealed class PostgreSqlMigratorTests(PostgreSqlServer server) : IClassFix
 
         Assert.Equal(2, version);
         Assert.Equal(1, await PostgreSqlTestDatabase.ScalarAsync<int>(connection, "SELECT runs FROM counter"));
-        Assert.Equal("1:create_counter,2:count_and_mark", await PostgreSqlTestDatabase.ScalarAsync<string>(connection, "SELECT string_agg(version || ':' || name, ',' ORDER BY version) FROM schema_migrations"));
+        Assert.Equal("1:create_counter,2:count_and_mark", await PostgreSqlTestDatabase.ScalarAsync<string>(connection, "SELECT string_agg(version || ':' || name, ',' ORDER BY version) FROM schema_version"));
     }
 
     [Fact]
@@ -53,7 +53,7 @@ public sealed class PostgreSqlMigratorTests(PostgreSqlServer server) : IClassFix
 
             Assert.All(versions, v => Assert.Equal(2, v));
             Assert.Equal(1, await PostgreSqlTestDatabase.ScalarAsync<int>(connection, "SELECT runs FROM counter"));
-            Assert.Equal(2L, await PostgreSqlTestDatabase.ScalarAsync<long>(connection, "SELECT count(*) FROM schema_migrations"));
+            Assert.Equal(2L, await PostgreSqlTestDatabase.ScalarAsync<long>(connection, "SELECT count(*) FROM schema_version"));
         }
         finally
         {
@@ -74,7 +74,7 @@ public sealed class PostgreSqlMigratorTests(PostgreSqlServer server) : IClassFix
 
         await Assert.ThrowsAnyAsync<Npgsql.PostgresException>(() => migrator.MigrateAsync(broken, CancellationToken.None));
 
-        Assert.Equal(1, await PostgreSqlTestDatabase.ScalarAsync<int>(connection, "SELECT max(version) FROM schema_migrations"));
+        Assert.Equal(1, await PostgreSqlTestDatabase.ScalarAsync<int>(connection, "SELECT max(version) FROM schema_version"));
         Assert.False(await PostgreSqlTestDatabase.ScalarAsync<bool>(connection, "SELECT to_regclass('half_done') IS NOT NULL"));
         Assert.Equal(2, await migrator.MigrateAsync(Scripts, CancellationToken.None));
     }

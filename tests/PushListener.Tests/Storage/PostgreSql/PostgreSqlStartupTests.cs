@@ -34,6 +34,6 @@ public sealed class PostgreSqlStartupTests(PostgreSqlServer server) : IClassFixt
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.Equal(
             (long)PushListener.Storage.PostgreSql.PostgreSqlMigration.Embedded.Count,
-            await PostgreSqlTestDatabase.ScalarAsync<long>(connection, "SELECT count(*) FROM schema_migrations"));
+            await PostgreSqlTestDatabase.ScalarAsync<long>(connection, "SELECT count(*) FROM schema_version"));
     }
 }
