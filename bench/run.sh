@@ -158,12 +158,11 @@ calc() { awk "BEGIN { printf \"$1\", ($2) }"; }
 median() { sort -n | awk '{a[NR] = $1} END {if (NR) print a[int((NR + 1) / 2)]}'; }
 mb() { calc "%.0f" "$1 / 1024"; }
 
+# The default handlers (the `log` entry of appsettings.json stays configured), logging at Warning.
 LISTENER_SETTINGS=(
   --Serilog:MinimumLevel:Default=Warning
   --Serilog:MinimumLevel:Override:Microsoft.AspNetCore.HttpLogging=Warning
   --Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime=Warning
-  --PushListener:Handlers:log:Enabled=false
-  --PushListener:Handlers:null:Type=Null
   # All load comes from 127.0.0.1; the per-source limit (default 1000/s) would answer 429 to most of it.
   --PushListener:Senders:RateLimit:PermitsPerSecond=0
 )
@@ -185,7 +184,7 @@ if [ "$MICRO" = 1 ]; then
 fi
 
 # --- 2. end-to-end: listener and baseline, interleaved at each connection count -----------------------------------------
-log "starting the listener (durable SQLite inbox, Null handler) and the baseline app"
+log "starting the listener (durable SQLite inbox, default handlers) and the baseline app"
 LISTENER_PORT=$(free_port)
 start_app listener "$LISTENER_DLL" "$LISTENER_PORT" "${LISTENER_SETTINGS[@]}" "--PushListener:Inbox:DataFolder=$WORK/listener-data"
 LISTENER_PID=$APP_PID
@@ -239,8 +238,52 @@ for app in listener baseline; do
 done
 PEAK_LISTENER=$(hwm_kb "$LISTENER_PID")
 PEAK_BASELINE=$(hwm_kb "$BASELINE_PID")
+
+# --- 3b. a push of 100 messages: the time to its answer -------------------------------------------------------------------
+# One subscription's watermark chain, 100 messages in one SendNotification (Exchange sends few; a backlog can send more).
+big_push() { # big_push RUN N: prints the body
+  local sub wm prev i
+  sub=$(printf 'J0RCN1BSMDRNQjAwMDAuZXVycHJkMDQucHJvZC5vdXRsb29rLmNvbRAAAAA%06d%06dAAAA' "$1" "$1")
+  printf '<?xml version="1.0" encoding="utf-8"?><soap11:Envelope xmlns:soap11="http://schemas.xmlsoap.org/soap/envelope/"><soap11:Body><m:SendNotification xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages" xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types"><m:ResponseMessages>'
+  for i in $(seq 1 "$2"); do
+    prev=$(printf 'AQAAAEbmwqYW%06d%08dBAAAAAAAAAAA=' "$1" $((i - 1))); wm=$(printf 'AQAAAEbmwqYW%06d%08dBAAAAAAAAAAA=' "$1" "$i")
+    printf '<m:SendNotificationResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode><m:Notification><t:SubscriptionId>%s</t:SubscriptionId><t:PreviousWatermark>%s</t:PreviousWatermark><t:MoreEvents>false</t:MoreEvents><t:CreatedEvent><t:Watermark>%s</t:Watermark><t:TimeStamp>2026-11-20T09:41:27Z</t:TimeStamp><t:ItemId Id="AAMkADlhNGM1ZjBlLTJiNzEtNGQzZS04YzA5LTZmMWUyN2Q0YjhhMwBGAAAAAAClax62ndKZI5cs4WproCsbBwCtyHrscZ+x9amhpGxwzUgikPw23FIgAAA=" ChangeKey="CQAAABYAAAA8TA9PBwOwN9+9AOV2YY53yhQOXi7a" /><t:ParentFolderId Id="AAMkADlhNGM1ZjBlLTJiNzEtNGQzZS04YzA5LTZmMWUyN2Q0YjhhMwAuAAAAAABMBaVU9aYfKFRROpX5Z0WoAQCncAqMO8+DTL9zmhaj345M2RezDcAdAAA=" ChangeKey="AQAAABYAAACK1x63zvuOWDLimpNix0To0pBZyMFm" /></t:CreatedEvent></m:Notification></m:SendNotificationResponseMessage>' "$sub" "$prev" "$wm"
+  done
+  printf '</m:ResponseMessages></m:SendNotification></soap11:Body></soap11:Envelope>'
+}
+BIG_N=30
+log "a push of 100 messages, $BIG_N times (each a new subscription), one after another"
+: >"$WORK/big.txt"
+for i in $(seq 1 "$BIG_N"); do
+  big_push $((RUN_SEQ * 100 + i)) 100 >"$WORK/big.xml"
+  curl -s -o "$WORK/big-reply.xml" -w '%{time_total}\n' -H 'Content-Type: text/xml; charset=utf-8' \
+    -H 'SOAPAction: http://schemas.microsoft.com/exchange/services/2006/messages/SendNotification' \
+    --data-binary @"$WORK/big.xml" "$LISTENER_URL" >>"$WORK/big.txt"
+  grep -q '<m:SubscriptionStatus>OK</m:SubscriptionStatus>' "$WORK/big-reply.xml" || { cat "$WORK/big-reply.xml" >&2; echo "the 100-message push was not answered OK" >&2; exit 1; }
+done
+BIG_BYTES=$(wc -c <"$WORK/big.xml")
+BIG_P50=$(awk '{print $1 * 1000}' "$WORK/big.txt" | median)
+BIG_MAX=$(awk '{print $1 * 1000}' "$WORK/big.txt" | sort -n | tail -1)
+echo "  $BIG_BYTES bytes: median $(calc '%.1f' "$BIG_P50") ms, max $(calc '%.1f' "$BIG_MAX") ms" >&2
 stop_app "$LISTENER_PID"
 stop_app "$BASELINE_PID"
+
+# --- 3c. storage per request: a fresh data folder, a wrk run, a clean stop, the folder's size -------------------------------
+log "storage: a fresh listener, ${DURATION} s of wrk at 64 connections, then its data folder's size after a clean stop"
+storage_port=$(free_port)
+start_app storage "$LISTENER_DLL" "$storage_port" "${LISTENER_SETTINGS[@]}" "--PushListener:Inbox:DataFolder=$WORK/storage-data"
+STORAGE_PID=$APP_PID
+# The empty database (schema, first pages) is the fixed overhead.
+STORAGE_EMPTY=$(du -sb "$WORK/storage-data" | cut -f1)
+run_wrk "http://127.0.0.1:$storage_port/ews/notifications" 64 "$DURATION" "$WORK/wrk-storage.txt"
+STORAGE_N=$(( $(wrk_requests "$WORK/wrk-storage.txt") - $(wrk_errors "$WORK/wrk-storage.txt") ))
+stop_app "$STORAGE_PID"
+# A clean stop checkpoints the write-ahead log into inbox.db and deletes it: what is left is what is kept.
+STORAGE_FULL=$(du -sb "$WORK/storage-data" | cut -f1)
+# The request as it travels: the body wrk sends plus its HTTP request line and headers.
+REQUEST_BYTES=$(( 1548 + 276 ))
+STORAGE_PER=$(calc '%.0f' "($STORAGE_FULL - $STORAGE_EMPTY) / $STORAGE_N")
+echo "  $STORAGE_N notifications: $STORAGE_EMPTY bytes empty, $STORAGE_FULL bytes after, $STORAGE_PER bytes per request (request about $REQUEST_BYTES bytes)" >&2
 
 # --- 4. memory soak ---------------------------------------------------------------------------------------------------------
 SOAK_LINE=
@@ -310,7 +353,7 @@ pass() { if [ "$1" = 1 ]; then echo PASS; else echo MISS; fi; }
   fi
   echo "## End to end (wrk, $WRK_THREADS threads, ${DURATION} s per run, distinct 1.5 KB one-event pushes)"
   echo
-  echo "Listener: durable SQLite inbox (WAL, synchronous=FULL), Null handler, logging at Warning. Baseline: bench/Baseline, the same reply bytes without parsing or storing. Both measured in this run, interleaved."
+  echo "Listener: durable SQLite inbox (WAL, synchronous=FULL), the default handlers (`log`), logging at Warning. Baseline: bench/Baseline, the same reply bytes without parsing or storing. Both measured in this run, interleaved."
   echo
   echo "| connections | listener req/s | baseline req/s | listener / baseline | listener p50 | baseline p50 | listener p99 | baseline p99 | listener max RSS | baseline max RSS | failed requests (L/B) |"
   echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -328,6 +371,18 @@ pass() { if [ "$1" = 1 ]; then echo PASS; else echo MISS; fi; }
     read -r r d s ok f _ p50 p90 p99 p999 max lag <<<"${FR[$app]}"
     echo "| $app | $r/s | $d | $s | $ok | $f | $p50 ms | $p90 ms | $p99 ms | $p999 ms | $max ms | $lag ms |"
   done
+  echo
+  echo "## A push of 100 messages (curl, one at a time, each a new subscription, on the listener above)"
+  echo
+  echo "| pushes | bytes each | median time to the answer | max |"
+  echo "|---:|---:|---:|---:|"
+  echo "| $BIG_N | $BIG_BYTES | $(calc '%.1f' "$BIG_P50") ms | $(calc '%.1f' "$BIG_MAX") ms |"
+  echo
+  echo "## Storage per request (fresh listener, wrk 64 connections for ${DURATION} s, size of the data folder after a clean stop)"
+  echo
+  echo "| notifications | empty data folder (fixed overhead) | data folder after | bytes per request | request bytes (body 1548 + request line and headers 276) | ratio |"
+  echo "|---:|---:|---:|---:|---:|---:|"
+  echo "| $STORAGE_N | $STORAGE_EMPTY | $STORAGE_FULL | $STORAGE_PER | $REQUEST_BYTES | $(calc '%.2f' "$STORAGE_PER / $REQUEST_BYTES") |"
   echo
   if [ -n "$SOAK_LINE" ]; then
     read -r n e secs warm end max db <<<"$SOAK_LINE"
@@ -361,6 +416,10 @@ pass() { if [ "$1" = 1 ]; then echo PASS; else echo MISS; fi; }
     ok=$(calc '%d' "$max_ratio <= 2")
     echo "| parser allocation <= 2 x request size (each payload) | $(cut -f1,7 <<<"$MICRO_ROWS" | awk -F'\t' '{printf "%s%s %s x", (NR > 1 ? ", " : ""), $1, $2}') | $(pass "$ok")$([ "$ok" = 1 ] || echo ": worst $(calc '%.1f' "$max_ratio / 2") x the limit") |"
   fi
+  ok=$(calc '%d' "$BIG_P50 < 50")
+  echo "| a 100-message push answered in < 50 ms | median $(calc '%.1f' "$BIG_P50") ms, max $(calc '%.1f' "$BIG_MAX") ms | $(pass "$ok") |"
+  ok=$(calc '%d' "$STORAGE_PER <= 2 * $REQUEST_BYTES")
+  echo "| bytes kept per request <= 2 x request size (+ the empty database, $STORAGE_EMPTY bytes) | $STORAGE_PER bytes per $REQUEST_BYTES-byte request | $(pass "$ok") |"
   ok=$(calc '%d' "$PEAK_LISTENER < 200 * 1024")
   echo "| peak RSS < 200 MB during the load runs | listener $(mb "$PEAK_LISTENER") MB (baseline $(mb "$PEAK_BASELINE") MB) | $(pass "$ok")$([ "$ok" = 1 ] || echo ": $(calc '%.0f' "$PEAK_LISTENER / 1024 - 200") MB over") |"
   if [ -n "$SOAK_LINE" ]; then

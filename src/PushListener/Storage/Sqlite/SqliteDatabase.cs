@@ -41,6 +41,12 @@ internal sealed class SqliteDatabase : IStorageInitializer, IAsyncDisposable
 
     public TimeProvider Time => _time;
 
+    /// <summary>
+    /// False while the database is known to hold no sticky vote: appends then skip looking for one. Set when a vote is
+    /// stored (by this process: votes come from its dispatcher) and at start-up when the table is not empty.
+    /// </summary>
+    public bool StickyVotesMayExist { get; set; }
+
     /// <summary>Transactions the writer committed (for tests and metrics).</summary>
     public long Transactions => _writer?.Transactions ?? 0;
 
@@ -76,6 +82,7 @@ internal sealed class SqliteDatabase : IStorageInitializer, IAsyncDisposable
                 Execute(connection, "UPDATE inbox SET owner = NULL, lease_until = 0 WHERE state = 0 AND owner IS NOT NULL");
             }
 
+            StickyVotesMayExist = Scalar(connection, "SELECT 1 FROM sticky_votes LIMIT 1") is not null;
             if (_options.MaxSizeMegabytes > 0)
             {
                 var pageSize = Convert.ToInt64(Scalar(connection, "PRAGMA page_size"), CultureInfo.InvariantCulture);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
@@ -13,6 +14,8 @@ namespace PushListener.Storage.Sqlite;
 internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
 {
     private static readonly IReadOnlySet<string> NoHandlers = new HashSet<string>();
+    private readonly ConcurrentQueue<Completion> _completions = new();
+    private int _flushQueued;
 
     public ValueTask<PushAppendResult> AppendAsync(PushAppend push, CancellationToken cancellationToken)
     {
@@ -20,14 +23,14 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
         return database.WriteAsync(connection => Append(connection, push), cancellationToken);
     }
 
-    private static PushAppendResult Append(SqliteConnection connection, PushAppend push)
+    private PushAppendResult Append(SqliteConnection connection, PushAppend push)
     {
         var results = new MessageAppendResult[push.Messages.Count];
         long? bodyId = null;
         for (var i = 0; i < results.Length; i++)
         {
             var message = push.Messages[i];
-            var (unsubscribe, reason) = message.SubscriptionId is { } subscription ? TakeStickyVote(connection, subscription) : (false, null);
+            var (unsubscribe, reason) = message.SubscriptionId is { } subscription && database.StickyVotesMayExist ? TakeStickyVote(connection, subscription) : (false, null);
             var existing = connection.Statement("SELECT i.id, i.state, i.vote, s.state FROM inbox i LEFT JOIN subscriptions s ON s.subscription_id = i.subscription_id WHERE i.dedupe_hash = $hash");
             existing.Parameters.AddWithValue("$hash", SqliteEntryRows.HashKey(message.DedupeKey));
             using (var reader = existing.ExecuteReader())
@@ -255,17 +258,81 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
             return true;
         }, cancellationToken).AsTask();
 
-    public Task CompleteAsync(long entryId, int attempts, SubscriptionStatus vote, string? reason, CancellationToken cancellationToken) =>
-        database.WriteAsync(connection =>
+    // Completions arrive one by one from many deliveries; they coalesce into one write of the writer's next batch.
+    public Task CompleteAsync(long entryId, int attempts, SubscriptionStatus vote, string? reason, CancellationToken cancellationToken)
+    {
+        var completion = new Completion(entryId, attempts, vote, reason);
+        _completions.Enqueue(completion);
+        if (Interlocked.Exchange(ref _flushQueued, 1) == 0)
         {
-            var command = connection.Statement("UPDATE inbox SET state = 1, attempts = $attempts, vote = $vote, vote_reason = $reason, finished_at = $now, last_error = NULL, owner = NULL, lease_until = 0 WHERE id = $id");
-            command.Parameters.AddWithValue("$attempts", attempts);
-            command.Parameters.AddWithValue("$vote", (int)vote);
-            command.Parameters.AddWithValue("$reason", SqliteDatabase.Nullable(reason));
-            command.Parameters.AddWithValue("$now", database.Time.GetUtcNow().ToUnixTimeMilliseconds());
-            command.Parameters.AddWithValue("$id", entryId);
-            return command.ExecuteNonQuery();
-        }, cancellationToken).AsTask();
+            _ = FlushCompletionsAsync();
+        }
+
+        return completion.Done.Task.WaitAsync(cancellationToken);
+    }
+
+    private async Task FlushCompletionsAsync()
+    {
+        List<Completion>? taken = null;
+        try
+        {
+            await database.WriteAsync(
+                connection =>
+                {
+                    // From here on a new completion queues the next flush; whatever is queued now goes in this one.
+                    Volatile.Write(ref _flushQueued, 0);
+                    taken = [];
+                    while (_completions.TryDequeue(out var completion))
+                    {
+                        taken.Add(completion);
+                    }
+
+                    var now = database.Time.GetUtcNow().ToUnixTimeMilliseconds();
+                    foreach (var completion in taken)
+                    {
+                        var command = connection.Statement("UPDATE inbox SET state = 1, attempts = $attempts, vote = $vote, vote_reason = $reason, finished_at = $now, last_error = NULL, owner = NULL, lease_until = 0 WHERE id = $id");
+                        command.Parameters.AddWithValue("$attempts", completion.Attempts);
+                        command.Parameters.AddWithValue("$vote", (int)completion.Vote);
+                        command.Parameters.AddWithValue("$reason", SqliteDatabase.Nullable(completion.Reason));
+                        command.Parameters.AddWithValue("$now", now);
+                        command.Parameters.AddWithValue("$id", completion.EntryId);
+                        command.ExecuteNonQuery();
+                    }
+
+                    return taken.Count;
+                },
+                CancellationToken.None).ConfigureAwait(false);
+            foreach (var completion in taken!)
+            {
+                completion.Done.TrySetResult();
+            }
+        }
+#pragma warning disable CA1031 // Handed to each waiting caller.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            if (taken is null)
+            {
+                // The write never ran (the writer is stopping): fail what waits, and let the next completion try again.
+                Volatile.Write(ref _flushQueued, 0);
+                taken = [];
+                while (_completions.TryDequeue(out var completion))
+                {
+                    taken.Add(completion);
+                }
+            }
+
+            foreach (var completion in taken)
+            {
+                completion.Done.TrySetException(ex);
+            }
+        }
+    }
+
+    private sealed record Completion(long EntryId, int Attempts, SubscriptionStatus Vote, string? Reason)
+    {
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 
     public Task DeadLetterAsync(long entryId, int attempts, string lastError, CancellationToken cancellationToken) =>
         database.WriteAsync(connection =>
@@ -332,7 +399,10 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
             command.CommandText = """
                 CREATE TEMP TABLE IF NOT EXISTS expired (id INTEGER PRIMARY KEY, body_id INTEGER);
                 DELETE FROM expired;
-                INSERT INTO expired (id, body_id) SELECT id, body_id FROM inbox WHERE state = 1 AND received_at < $before;
+                -- Ids follow arrival: walk from the oldest and stop at the first entry received after the cutoff.
+                INSERT INTO expired (id, body_id) SELECT id, body_id FROM inbox
+                WHERE id < coalesce((SELECT id FROM inbox WHERE received_at >= $before ORDER BY id LIMIT 1), 9223372036854775807)
+                  AND state = 1 AND received_at < $before;
                 DELETE FROM deliveries WHERE entry_id IN (SELECT id FROM expired);
                 DELETE FROM inbox WHERE id IN (SELECT id FROM expired);
                 DELETE FROM push_bodies WHERE id IN (SELECT body_id FROM expired WHERE body_id IS NOT NULL)

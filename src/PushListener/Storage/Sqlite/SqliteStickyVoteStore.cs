@@ -8,6 +8,7 @@ internal sealed class SqliteStickyVoteStore(SqliteDatabase database) : IStickyVo
     public Task SetAsync(string subscriptionId, string? reason, CancellationToken cancellationToken) =>
         database.WriteAsync(connection =>
         {
+            database.StickyVotesMayExist = true;
             using var command = connection.CreateCommand();
             command.CommandText = "INSERT INTO sticky_votes (subscription_id, reason, created_at) VALUES ($sub, $reason, $now) ON CONFLICT (subscription_id) DO UPDATE SET reason = $reason";
             command.Parameters.AddWithValue("$sub", subscriptionId);

@@ -19,13 +19,13 @@ UPDATE inbox SET body_id = id WHERE kind = 0;
 UPDATE inbox SET payload = (SELECT b.body FROM inbox_bodies b WHERE b.id = inbox.id) WHERE kind = 1;
 DROP TABLE inbox_bodies;
 DROP INDEX inbox_state;
--- Claiming scans pending entries in id order and skips leased ones from the index alone.
-CREATE INDEX inbox_pending ON inbox (id, lease_until, sub_key) WHERE state = 0;
--- A subscription is blocked while any of its pending entries is under a live lease.
-CREATE INDEX inbox_pending_by_subscription ON inbox (sub_key, lease_until) WHERE state = 0;
-CREATE INDEX inbox_owner ON inbox (owner) WHERE owner IS NOT NULL;
-CREATE INDEX inbox_done ON inbox (received_at) WHERE state = 1;
+-- Indexes hold no lease columns, so a claim or a lease renewal rewrites only the entry's row; appends and completions
+-- are what change them. Claiming walks the pending entries in id order.
+CREATE INDEX inbox_pending ON inbox (id) WHERE state = 0;
+-- A subscription is blocked while any of its pending entries is under a live lease: its pending entries, by subscription.
+CREATE INDEX inbox_pending_by_subscription ON inbox (sub_key) WHERE state = 0;
 CREATE INDEX inbox_dead ON inbox (id) WHERE state = 2;
+-- Retention deletes a body once no entry refers to it.
 CREATE INDEX inbox_body ON inbox (body_id) WHERE body_id IS NOT NULL;
 -- A one-row table the readiness probe writes to.
 CREATE TABLE store_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);
