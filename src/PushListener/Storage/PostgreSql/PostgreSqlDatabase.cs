@@ -11,6 +11,7 @@ namespace PushListener.Storage.PostgreSql;
 internal sealed class PostgreSqlDatabase : IAsyncDisposable
 {
     private readonly NpgsqlDataSource pooled;
+    private readonly NpgsqlDataSource relaxed;
     private readonly NpgsqlDataSource dedicated;
 
     public PostgreSqlDatabase(IOptions<PostgreSqlStorageOptions> options)
@@ -31,6 +32,12 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
         Target = $"{builder.Host}:{builder.Port}/{builder.Database ?? builder.Username}";
         pooled = NpgsqlDataSource.Create(builder.ConnectionString);
 
+        // Bookkeeping whose loss in a database crash only means work done again (claims, completions, attempts):
+        // committed without waiting for the WAL flush. Appends, which Exchange hears OK for, always wait for it.
+        var relaxedBuilder = new NpgsqlConnectionStringBuilder(builder.ConnectionString);
+        relaxedBuilder.Options = string.IsNullOrEmpty(relaxedBuilder.Options) ? "-c synchronous_commit=off" : relaxedBuilder.Options + " -c synchronous_commit=off";
+        relaxed = NpgsqlDataSource.Create(relaxedBuilder.ConnectionString);
+
         // Keepalives make a dedicated connection that waits for notifications notice a dead server or network.
         builder.Pooling = false;
         builder.KeepAlive = Math.Max(1, (int)Math.Ceiling(settings.ConnectionCheckInterval.TotalSeconds));
@@ -45,6 +52,12 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
 
     /// <summary>Opens a pooled connection.</summary>
     public ValueTask<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) => pooled.OpenConnectionAsync(cancellationToken);
+
+    /// <summary>
+    /// Opens a pooled connection whose commits do not wait for the WAL flush (<c>synchronous_commit=off</c>): for writes
+    /// that are safe to lose in a database crash because the work is then done again (at-least-once), never for appends.
+    /// </summary>
+    public ValueTask<NpgsqlConnection> OpenRelaxedAsync(CancellationToken cancellationToken) => relaxed.OpenConnectionAsync(cancellationToken);
 
     /// <summary>Opens a connection of its own (not pooled, with keepalives) for a long-lived session.</summary>
     public ValueTask<NpgsqlConnection> OpenDedicatedAsync(CancellationToken cancellationToken) => dedicated.OpenConnectionAsync(cancellationToken);
@@ -66,6 +79,7 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await pooled.DisposeAsync().ConfigureAwait(false);
+        await relaxed.DisposeAsync().ConfigureAwait(false);
         await dedicated.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -47,12 +47,16 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
                   u.trace_parent, u.body_id, u.lifecycle, u.attempts
         """;
 
+    private const int AppendWriters = 3;
+
     private readonly PostgreSqlDatabase _database;
     private readonly TimeProvider _time;
     private readonly ILogger<PostgreSqlEntryLog> _logger;
     private readonly int _maxBatchMessages;
     private readonly Channel<PendingAppend> _queue;
     private readonly Task _writer;
+    private readonly Channel<PendingCompletion> _completions = Channel.CreateUnbounded<PendingCompletion>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _completer;
 
     public PostgreSqlEntryLog(PostgreSqlDatabase database, IOptions<InboxOptions> options, TimeProvider time, ILogger<PostgreSqlEntryLog> logger)
     {
@@ -60,8 +64,12 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
         _time = time;
         _logger = logger;
         _maxBatchMessages = options.Value.MaxBatchSize;
-        _queue = Channel.CreateBounded<PendingAppend>(new BoundedChannelOptions(options.Value.WriteQueueCapacity) { SingleReader = true });
-        _writer = Task.Run(WriteLoopAsync);
+        _queue = Channel.CreateBounded<PendingAppend>(new BoundedChannelOptions(options.Value.WriteQueueCapacity));
+
+        // A few writers, so one group is prepared and sent while another waits for its commit's WAL flush; groups
+        // touching the same subscriptions take turns on the subscriptions' locks.
+        _writer = Task.WhenAll(Enumerable.Range(0, AppendWriters).Select(_ => Task.Run(WriteLoopAsync)));
+        _completer = Task.Run(CompleteLoopAsync);
     }
 
     public async ValueTask<PushAppendResult> AppendAsync(PushAppend push, CancellationToken cancellationToken)
@@ -76,7 +84,7 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
     {
         var now = _time.GetUtcNow();
         var expires = now + lease;
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenRelaxedAsync(cancellationToken).ConfigureAwait(false);
         var rows = new List<(long Id, EntryKind Kind, string Key, string? Sub, int Index, DateTimeOffset Received, string? Version, string? Registration, string? Trace, long? BodyId, byte[]? Lifecycle, int Attempts)>();
         await using (var claim = PostgreSqlSql.Command(connection, ClaimSql, null, PostgreSqlSql.Utc(now), owner, max, PostgreSqlSql.Utc(expires)))
         {
@@ -150,7 +158,7 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
 
     public async Task<int> RenewLeasesAsync(string owner, TimeSpan lease, CancellationToken cancellationToken)
     {
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenRelaxedAsync(cancellationToken).ConfigureAwait(false);
         return await PostgreSqlSql.ExecuteAsync(
             connection,
             null,
@@ -162,7 +170,7 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
 
     public async Task<int> ReleaseLeasesAsync(string owner, CancellationToken cancellationToken)
     {
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenRelaxedAsync(cancellationToken).ConfigureAwait(false);
         await using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(PostgreSqlSql.BatchCommand("UPDATE entries SET lease_owner = NULL, lease_expires_at = NULL WHERE state = 0 AND lease_owner = $1", owner));
         batch.BatchCommands.Add(PostgreSqlNotifier.Notify(PostgreSqlChannels.Entries, null));
@@ -174,7 +182,7 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(handlers);
         var now = PostgreSqlSql.Utc(_time.GetUtcNow());
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenRelaxedAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var batch = new NpgsqlBatch(connection, transaction);
         batch.BatchCommands.Add(PostgreSqlSql.BatchCommand("UPDATE entries SET attempts = $2 WHERE id = $1", entryId, attempt));
@@ -209,25 +217,15 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
 
     public async Task CompleteAsync(long entryId, int attempts, SubscriptionStatus vote, string? reason, CancellationToken cancellationToken)
     {
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await PostgreSqlSql.ExecuteAsync(
-            connection,
-            null,
-            """
-            UPDATE entries SET state = 1, attempts = $2, vote = $3, vote_reason = $4, finished_at = $5, last_error = NULL, lease_owner = NULL, lease_expires_at = NULL
-            WHERE id = $1
-            """,
-            cancellationToken,
-            entryId,
-            attempts,
-            (short)vote,
-            reason,
-            PostgreSqlSql.Utc(_time.GetUtcNow())).ConfigureAwait(false);
+        // Coalesced: completions waiting meanwhile commit together, in one statement (see CompleteLoopAsync).
+        var pending = new PendingCompletion(entryId, attempts, vote, reason);
+        await _completions.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
+        await pending.Completion.Task.ConfigureAwait(false);
     }
 
     public async Task DeadLetterAsync(long entryId, int attempts, string lastError, CancellationToken cancellationToken)
     {
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenRelaxedAsync(cancellationToken).ConfigureAwait(false);
         await PostgreSqlSql.ExecuteAsync(
             connection,
             null,
@@ -321,7 +319,54 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
+        _completions.Writer.TryComplete();
         await _writer.ConfigureAwait(false);
+        await _completer.ConfigureAwait(false);
+    }
+
+    private async Task CompleteLoopAsync()
+    {
+        var reader = _completions.Reader;
+        var group = new List<PendingCompletion>();
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            group.Clear();
+            while (group.Count < _maxBatchMessages && reader.TryRead(out var pending))
+            {
+                group.Add(pending);
+            }
+
+            try
+            {
+                await using var connection = await _database.OpenRelaxedAsync(CancellationToken.None).ConfigureAwait(false);
+                await PostgreSqlSql.ExecuteAsync(
+                    connection,
+                    null,
+                    """
+                    UPDATE entries e SET state = 1, attempts = u.attempts, vote = u.vote, vote_reason = u.reason, finished_at = $5,
+                        last_error = NULL, lease_owner = NULL, lease_expires_at = NULL
+                    FROM unnest($1::bigint[], $2::integer[], $3::smallint[], $4::text[]) AS u(id, attempts, vote, reason)
+                    WHERE e.id = u.id
+                    """,
+                    CancellationToken.None,
+                    group.Select(c => c.EntryId).ToArray(),
+                    group.Select(c => c.Attempts).ToArray(),
+                    group.Select(c => (short)c.Vote).ToArray(),
+                    group.Select(c => c.Reason).ToArray(),
+                    PostgreSqlSql.Utc(_time.GetUtcNow())).ConfigureAwait(false);
+                foreach (var pending in group)
+                {
+                    pending.Completion.TrySetResult();
+                }
+            }
+            catch (Exception ex)
+            {
+                foreach (var pending in group)
+                {
+                    pending.Completion.TrySetException(ex);
+                }
+            }
+        }
     }
 
     private async Task WriteLoopAsync()
@@ -371,6 +416,19 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
 
     [LoggerMessage(930, LogLevel.Error, "Could not store {Count} push(es) in {Target}; they are answered with a Server fault and Exchange sends them again")]
     private static partial void AppendFailed(ILogger logger, int count, string target, Exception exception);
+
+    private sealed class PendingCompletion(long entryId, int attempts, SubscriptionStatus vote, string? reason)
+    {
+        public long EntryId { get; } = entryId;
+
+        public int Attempts { get; } = attempts;
+
+        public SubscriptionStatus Vote { get; } = vote;
+
+        public string? Reason { get; } = reason;
+
+        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 
     private sealed class PendingAppend(PushAppend push, CancellationToken cancellationToken)
     {
