@@ -353,7 +353,7 @@ pass() { if [ "$1" = 1 ]; then echo PASS; else echo MISS; fi; }
   fi
   echo "## End to end (wrk, $WRK_THREADS threads, ${DURATION} s per run, distinct 1.5 KB one-event pushes)"
   echo
-  echo "Listener: durable SQLite inbox (WAL, synchronous=FULL), the default handlers (`log`), logging at Warning. Baseline: bench/Baseline, the same reply bytes without parsing or storing. Both measured in this run, interleaved."
+  echo "Listener: durable SQLite inbox (WAL, synchronous=FULL), the default handlers (\`log\`), logging at Warning. Baseline: bench/Baseline, the same reply bytes without parsing or storing. Both measured in this run, interleaved."
   echo
   echo "| connections | listener req/s | baseline req/s | listener / baseline | listener p50 | baseline p50 | listener p99 | baseline p99 | listener max RSS | baseline max RSS | failed requests (L/B) |"
   echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"

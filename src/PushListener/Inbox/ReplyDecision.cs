@@ -13,46 +13,29 @@ namespace PushListener.Inbox;
 /// otherwise it goes as soon as the push is committed. The dispatcher reports each entry's vote here; a vote nobody
 /// waits for any more becomes sticky: the subscription's next push is answered Unsubscribe.
 /// </summary>
-internal sealed partial class ReplyDecision
+internal sealed partial class ReplyDecision(
+    IStickyVoteStore votes,
+    NotificationPipeline pipeline,
+    IOptions<InboxOptions> options,
+    IOptions<SubscriptionOptions> subscriptions,
+    TimeProvider time,
+    ILogger<ReplyDecision> logger,
+    IEnumerable<Coordination.IVoteRelay> relays)
 {
-    private readonly ConcurrentDictionary<string, Waiter> _waiters = new(StringComparer.Ordinal);
-    private readonly IStickyVoteStore _votes;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly IOptions<InboxOptions> _options;
-    private readonly IOptions<SubscriptionOptions> _subscriptions;
-    private readonly NotificationPipeline _pipeline;
-    private readonly Coordination.IVoteRelay? _relay;
-
-    // Options are read on first use, not here: the dispatcher (a hosted service) depends on this class, and invalid
-    // options must fail start-up's validation with every error, not the resolution of hosted services with one.
-    public ReplyDecision(IStickyVoteStore votes, NotificationPipeline pipeline, IOptions<InboxOptions> options, IOptions<SubscriptionOptions> subscriptions, TimeProvider time, ILogger<ReplyDecision> logger, IEnumerable<Coordination.IVoteRelay> relays)
-    {
-        _votes = votes;
-        _pipeline = pipeline;
-        _options = options;
-        _subscriptions = subscriptions;
-        _time = time;
-        _logger = logger;
-
-        // Instances sharing a store: the request may wait on another instance than the one that ran the entry.
-        _relay = relays.SingleOrDefault();
-        _relay?.Subscribe((dedupeKey, vote) =>
-        {
-            if (_waiters.TryRemove(dedupeKey, out var waiter))
-            {
-                waiter.TryResolve(vote);
-            }
-        });
-    }
+    // Options are read on first use, not when constructed: the dispatcher (a hosted service) depends on this class, and
+    // invalid options must fail start-up's validation with every error, not the resolution of hosted services with one.
+    // Instances sharing a store: the request may wait on another instance than the one that ran the entry, so a relay
+    // (PostgreSQL's LISTEN/NOTIFY) brings votes both ways. SQLite registers none.
+    private readonly Coordination.IVoteRelay? _relay = relays.SingleOrDefault();
+    private readonly ConcurrentDictionary<string, Waiter> _waiters = Listen(relays.SingleOrDefault());
 
     /// <summary>Whether answers wait for the pipeline's first attempt (a handler may vote, and the budget is not zero).</summary>
-    public bool AwaitsVotes => Budget > TimeSpan.Zero && _pipeline.MayUnsubscribe;
+    public bool AwaitsVotes => Budget > TimeSpan.Zero && pipeline.MayUnsubscribe;
 
-    private TimeSpan Budget => _options.Value.ReplyBudget;
+    private TimeSpan Budget => options.Value.ReplyBudget;
 
     /// <summary>Whether a message whose subscription no registration claims is refused (answered Unsubscribe, not stored).</summary>
-    public bool Refuses(Registration? owner) => owner is null && _subscriptions.Value.UnknownPolicy == UnknownSubscriptionPolicy.Unsubscribe;
+    public bool Refuses(Registration? owner) => owner is null && subscriptions.Value.UnknownPolicy == UnknownSubscriptionPolicy.Unsubscribe;
 
     /// <summary>Before the append: a ballot waiting for the votes on <paramref name="dedupeKeys"/>, when answers await votes.</summary>
     public Ballot Open(IReadOnlyList<string> dedupeKeys)
@@ -120,7 +103,7 @@ internal sealed partial class ReplyDecision
         {
             try
             {
-                await Task.WhenAll(waits).WaitAsync(Budget, _time, cancellationToken).ConfigureAwait(false);
+                await Task.WhenAll(waits).WaitAsync(Budget, time, cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
@@ -183,13 +166,26 @@ internal sealed partial class ReplyDecision
 
     private void Defer(string subscriptionId, string? reason)
     {
-        VoteDeferred(_logger, subscriptionId, reason);
-        _ = _votes.SetAsync(subscriptionId, reason, CancellationToken.None).ContinueWith(
+        VoteDeferred(logger, subscriptionId, reason);
+        _ = votes.SetAsync(subscriptionId, reason, CancellationToken.None).ContinueWith(
             static (t, state) => StickyFailed((ILogger)state!, t.Exception!),
-            _logger,
+            logger,
             CancellationToken.None,
             TaskContinuationOptions.OnlyOnFaulted,
             TaskScheduler.Default);
+    }
+
+    private static ConcurrentDictionary<string, Waiter> Listen(Coordination.IVoteRelay? relay)
+    {
+        var waiters = new ConcurrentDictionary<string, Waiter>(StringComparer.Ordinal);
+        relay?.Subscribe((dedupeKey, vote) =>
+        {
+            if (waiters.TryRemove(dedupeKey, out var waiter))
+            {
+                waiter.TryResolve(vote);
+            }
+        });
+        return waiters;
     }
 
     /// <summary>The waiters of one push, by message.</summary>

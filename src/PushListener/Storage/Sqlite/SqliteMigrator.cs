@@ -24,8 +24,8 @@ internal static class SqliteMigrator
     /// <summary>Applies every script above the database's version; returns the versions applied.</summary>
     public static IReadOnlyList<int> Migrate(SqliteConnection connection, string databasePath, TimeProvider time)
     {
-        Execute(connection, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
-        var current = Convert.ToInt32(Scalar(connection, "SELECT coalesce(max(version), 0) FROM schema_version"), CultureInfo.InvariantCulture);
+        SqliteDatabase.Execute(connection, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+        var current = Convert.ToInt32(SqliteDatabase.Scalar(connection, "SELECT coalesce(max(version), 0) FROM schema_version"), CultureInfo.InvariantCulture);
         if (current > LatestVersion)
         {
             throw new InvalidOperationException(
@@ -42,7 +42,7 @@ internal static class SqliteMigrator
             }
 
             using var transaction = connection.BeginTransaction();
-            Execute(connection, sql, transaction);
+            SqliteDatabase.Execute(connection, sql);
             using (var record = connection.CreateCommand())
             {
                 record.Transaction = transaction;
@@ -83,20 +83,5 @@ internal static class SqliteMigrator
         }
 
         return scripts;
-    }
-
-    private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
-
-    private static object? Scalar(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar();
     }
 }

@@ -10,88 +10,6 @@ namespace PushListener.Tests.Storage.Sqlite;
 /// <summary>Schema versions: a first-release database is migrated with what it holds; a newer one is refused.</summary>
 public sealed class SqliteMigrationTests : IAsyncLifetime
 {
-    // The layout the first release created (it marked itself PRAGMA user_version = 1 and had no schema_version table).
-    private const string FirstRelease = """
-        CREATE TABLE IF NOT EXISTS inbox (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            kind INTEGER NOT NULL DEFAULT 0,
-            dedupe_key TEXT NOT NULL,
-            dedupe_hash BLOB NOT NULL UNIQUE,
-            subscription_id TEXT,
-            message_index INTEGER NOT NULL,
-            received_at INTEGER NOT NULL,
-            request_server_version TEXT,
-            registration TEXT,
-            state INTEGER NOT NULL DEFAULT 0,
-            attempts INTEGER NOT NULL DEFAULT 0,
-            vote INTEGER,
-            vote_reason TEXT,
-            last_error TEXT,
-            finished_at INTEGER
-        );
-        CREATE INDEX IF NOT EXISTS inbox_state ON inbox (state, id);
-        -- Bodies live apart so that state changes rewrite a small row, not the whole SOAP body; the dedupe index holds
-        -- a 32-byte hash instead of the long key.
-        CREATE TABLE IF NOT EXISTS inbox_bodies (
-            id INTEGER PRIMARY KEY,
-            body BLOB NOT NULL
-        );
-        CREATE TABLE IF NOT EXISTS deliveries (
-            entry_id INTEGER NOT NULL,
-            handler TEXT NOT NULL,
-            status INTEGER NOT NULL,
-            attempts INTEGER NOT NULL,
-            last_error TEXT,
-            updated_at INTEGER NOT NULL,
-            PRIMARY KEY (entry_id, handler)
-        ) WITHOUT ROWID;
-        CREATE TABLE IF NOT EXISTS handler_failures (
-            handler TEXT PRIMARY KEY,
-            failures INTEGER NOT NULL,
-            last_error TEXT,
-            last_failed_at INTEGER
-        );
-        CREATE TABLE IF NOT EXISTS subscriptions (
-            subscription_id TEXT PRIMARY KEY,
-            state INTEGER NOT NULL DEFAULT 0,
-            registration TEXT,
-            first_seen INTEGER NOT NULL,
-            last_seen INTEGER NOT NULL,
-            last_watermark TEXT,
-            last_previous_watermark TEXT,
-            request_server_version TEXT,
-            expected_interval_ms INTEGER,
-            interval_source TEXT,
-            last_push_heartbeat INTEGER NOT NULL DEFAULT 0,
-            notifications INTEGER NOT NULL DEFAULT 0,
-            gaps INTEGER NOT NULL DEFAULT 0,
-            c_copied INTEGER NOT NULL DEFAULT 0,
-            c_created INTEGER NOT NULL DEFAULT 0,
-            c_deleted INTEGER NOT NULL DEFAULT 0,
-            c_modified INTEGER NOT NULL DEFAULT 0,
-            c_moved INTEGER NOT NULL DEFAULT 0,
-            c_newmail INTEGER NOT NULL DEFAULT 0,
-            c_status INTEGER NOT NULL DEFAULT 0,
-            c_freebusy INTEGER NOT NULL DEFAULT 0,
-            last_error TEXT,
-            last_error_at INTEGER
-        ) WITHOUT ROWID;
-        CREATE TABLE IF NOT EXISTS registrations (
-            name TEXT PRIMARY KEY COLLATE NOCASE,
-            mailbox TEXT,
-            status_frequency INTEGER,
-            owner_tag TEXT,
-            subscription_ids TEXT NOT NULL DEFAULT '',
-            token_hash TEXT UNIQUE,
-            updated_at INTEGER NOT NULL
-        );
-        CREATE TABLE IF NOT EXISTS sticky_votes (
-            subscription_id TEXT PRIMARY KEY,
-            reason TEXT,
-            created_at INTEGER NOT NULL
-        );
-        """;
-
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "pushlistener-tests", "migration-" + Guid.NewGuid().ToString("N"));
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero));
 
@@ -117,7 +35,8 @@ public sealed class SqliteMigrationTests : IAsyncLifetime
         var body = PushBuilder.NewMail(subscription, 1);
         using (var old = Open())
         {
-            Execute(old, FirstRelease + "PRAGMA user_version = 1;");
+            // Script 1 is the first release's layout; that release marked it PRAGMA user_version = 1, with no schema_version.
+            Execute(old, SqliteMigrator.Scripts[0].Sql + "PRAGMA user_version = 1;");
             Execute(old, "INSERT INTO inbox (id, kind, dedupe_key, dedupe_hash, subscription_id, message_index, received_at, state) VALUES (1, 0, 'w:a', $h1, $sub, 0, 1000, 0), (2, 1, 'l:b', $h2, $sub, 0, 1000, 0), (3, 0, 'w:c', $h3, $sub, 0, 1000, 1)",
                 ("$h1", SqliteEntryRows.HashKey("w:a")), ("$h2", SqliteEntryRows.HashKey("l:b")), ("$h3", SqliteEntryRows.HashKey("w:c")), ("$sub", subscription));
             Execute(old, "INSERT INTO inbox_bodies (id, body) VALUES (1, $body), (2, $lifecycle), (3, $body)",
