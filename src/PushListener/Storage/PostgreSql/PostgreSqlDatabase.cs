@@ -29,6 +29,12 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
             builder.Timeout = connectTimeout;
         }
 
+        // The stores run a few statements over and over: prepared once per connection, they skip parsing and planning.
+        if (builder.MaxAutoPrepare == 0)
+        {
+            builder.MaxAutoPrepare = 64;
+        }
+
         Target = $"{builder.Host}:{builder.Port}/{builder.Database ?? builder.Username}";
         pooled = NpgsqlDataSource.Create(builder.ConnectionString);
 

@@ -5,16 +5,16 @@ using PushListener.Subscriptions;
 namespace PushListener.Storage.PostgreSql;
 
 /// <summary>
-/// Stores a group of pushes in one transaction, in three round trips whatever the group's size:
+/// Stores a group of pushes in one transaction, in two round trips whatever the group's size:
 /// <list type="number">
-/// <item>lock the group's subscriptions (transaction advisory locks, in key order), then read which dedupe keys exist,
+/// <item>BEGIN, lock the group's subscriptions (transaction advisory locks, in key order), then read which dedupe keys exist,
 /// the subscriptions' registry rows, and enough ids from the sequences. Under the lock a retry of the same notification
 /// to another instance waits for the first to commit and then sees it, so it is a duplicate, and a subscription's ids
 /// are allocated in its commit order;</item>
 /// <item>in memory: duplicates, <see cref="SubscriptionRules"/> for each new message (lifecycle entries ahead of the
 /// notification), the registry rows' new values;</item>
 /// <item>write bodies (once per push), entries (<c>ON CONFLICT DO NOTHING</c> on the dedupe hash as the last guard),
-/// the registry rows, take the sticky votes, notify the dispatchers of every instance, and commit.</item>
+/// the registry rows, take the sticky votes, notify the dispatchers of every instance, and COMMIT.</item>
 /// </list>
 /// </summary>
 internal static class PostgreSqlPushAppender
@@ -25,18 +25,44 @@ internal static class PostgreSqlPushAppender
 
     public static async Task<PushAppendResult[]> AppendAsync(NpgsqlConnection connection, IReadOnlyList<PushAppend> pushes, CancellationToken cancellationToken)
     {
+        // BEGIN goes with the reads and COMMIT with the writes: two round trips per group, not three.
         var plan = new Plan(pushes);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await plan.ReadAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-        plan.Decide();
-        await plan.WriteAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await plan.ReadAsync(connection, cancellationToken).ConfigureAwait(false);
+            plan.Decide();
+            await plan.WriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await RollBackAsync(connection).ConfigureAwait(false);
+            throw;
+        }
         if (plan.HasLateDuplicates)
         {
             await plan.ResolveLateDuplicatesAsync(connection, cancellationToken).ConfigureAwait(false);
         }
 
         return plan.Results();
+    }
+
+    /// <summary>Leaves the connection outside any transaction before it goes back to the pool (best effort: it may be broken).</summary>
+    private static async Task RollBackAsync(NpgsqlConnection connection)
+    {
+        if (connection.State != System.Data.ConnectionState.Open)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var rollback = new NpgsqlCommand("ROLLBACK", connection);
+            await rollback.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (PostgreSqlDatabase.IsUnavailable(ex))
+        {
+            // A broken connection is not returned to the pool.
+        }
     }
 
     private sealed class Plan(IReadOnlyList<PushAppend> pushes)
@@ -55,11 +81,12 @@ internal static class PostgreSqlPushAppender
 
         public bool HasLateDuplicates => _lateDuplicates.Count > 0;
 
-        public async Task ReadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+        public async Task ReadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
         {
             var messages = pushes.Sum(p => p.Messages.Count);
             var withRegistry = pushes.Sum(p => p.Messages.Count(m => m.SubscriptionId is not null && m.Registry is not null));
-            await using var batch = new NpgsqlBatch(connection, transaction);
+            await using var batch = new NpgsqlBatch(connection);
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
             if (_subscriptions.Length > 0)
             {
                 batch.BatchCommands.Add(PostgreSqlSql.BatchCommand(PostgreSqlSql.LockSubscriptions, (object)_subscriptions));
@@ -157,9 +184,9 @@ internal static class PostgreSqlPushAppender
             return (decision.Unsubscribe, decision.Events.Count, decision.Registration);
         }
 
-        public async Task WriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+        public async Task WriteAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
         {
-            await using var batch = new NpgsqlBatch(connection, transaction);
+            await using var batch = new NpgsqlBatch(connection);
             for (var p = 0; p < pushes.Count; p++)
             {
                 if (_bodyIds[p] is { } bodyId)
@@ -199,6 +226,7 @@ internal static class PostgreSqlPushAppender
 
             // Delivered at commit: the dispatchers of every instance look for the new entries.
             batch.BatchCommands.Add(PostgreSqlNotifier.Notify(PostgreSqlChannels.Entries, null));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
 
             // Statements that return no rows (the body and registry writes) have no result set in the reader.
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
