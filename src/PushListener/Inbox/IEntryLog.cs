@@ -20,9 +20,10 @@ internal interface IEntryLog
 
     /// <summary>
     /// Claims up to <paramref name="max"/> pending entries for <paramref name="owner"/> until now + <paramref name="lease"/>,
-    /// oldest first. Per-subscription order: an entry is handed out only with every earlier pending entry of its
-    /// subscription, and never while any pending entry of its subscription is under another live lease; the owner runs a
-    /// subscription's entries in the order returned. Entries under an expired lease are claimable again.
+    /// oldest first. Per-subscription order: an entry is not claimable while an earlier pending entry of its subscription
+    /// is under a live lease (anyone's, the caller's too), and it is handed out only with every earlier pending entry of
+    /// its subscription; the owner runs a subscription's entries in the order returned. Entries under an expired lease
+    /// are claimable again.
     /// </summary>
     ValueTask<IReadOnlyList<ClaimedEntry>> ClaimAsync(string owner, int max, TimeSpan lease, CancellationToken cancellationToken);
 
