@@ -77,7 +77,7 @@ internal static class AdminCommandLine
             await provider.GetRequiredService<IStorageInitializer>().InitializeAsync(CancellationToken.None).ConfigureAwait(false);
             return await RunAsync(provider.GetRequiredService<IEntryLog>(), provider.GetRequiredService<IDeadLetterStore>(), provider.GetRequiredService<IStickyVoteStore>(), words, output, error).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is System.Data.Common.DbException or IOException)
+        catch (Exception ex) when (ex is System.Data.Common.DbException or IOException or StorageUnavailableException)
         {
             await error.WriteLineAsync("The inbox could not be read or written: " + ex.Message).ConfigureAwait(false);
             return 1;

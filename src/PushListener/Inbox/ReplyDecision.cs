@@ -19,11 +19,15 @@ internal sealed partial class ReplyDecision(
     IOptions<InboxOptions> options,
     IOptions<SubscriptionOptions> subscriptions,
     TimeProvider time,
-    ILogger<ReplyDecision> logger)
+    ILogger<ReplyDecision> logger,
+    IEnumerable<Coordination.IVoteRelay> relays)
 {
     // Options are read on first use, not when constructed: the dispatcher (a hosted service) depends on this class, and
     // invalid options must fail start-up's validation with every error, not the resolution of hosted services with one.
-    private readonly ConcurrentDictionary<string, Waiter> _waiters = new(StringComparer.Ordinal);
+    // Instances sharing a store: the request may wait on another instance than the one that ran the entry, so a relay
+    // (PostgreSQL's LISTEN/NOTIFY) brings votes both ways. SQLite registers none.
+    private readonly Coordination.IVoteRelay? _relay = relays.SingleOrDefault();
+    private readonly ConcurrentDictionary<string, Waiter> _waiters = Listen(relays.SingleOrDefault());
 
     // Votes reported before their entry's completion is stored: a retry of the push arriving in between still finds the
     // entry pending, and would otherwise wait out the budget for a vote that was already cast.
@@ -148,6 +152,13 @@ internal sealed partial class ReplyDecision(
             return;
         }
 
+        // Nobody waits here: the request may wait on another instance. An Unsubscribe vote is made sticky as well, since
+        // that request may have been answered already; if it hears the vote in time, the sticky vote only repeats it.
+        if (_relay is not null && AwaitsVotes)
+        {
+            _relay.Publish(dedupeKey, vote);
+        }
+
         if (vote == SubscriptionStatus.Unsubscribe && subscriptionId is not null)
         {
             Defer(subscriptionId, reason);
@@ -189,6 +200,19 @@ internal sealed partial class ReplyDecision(
             CancellationToken.None,
             TaskContinuationOptions.OnlyOnFaulted,
             TaskScheduler.Default);
+    }
+
+    private static ConcurrentDictionary<string, Waiter> Listen(Coordination.IVoteRelay? relay)
+    {
+        var waiters = new ConcurrentDictionary<string, Waiter>(StringComparer.Ordinal);
+        relay?.Subscribe((dedupeKey, vote) =>
+        {
+            if (waiters.TryRemove(dedupeKey, out var waiter))
+            {
+                waiter.TryResolve(vote);
+            }
+        });
+        return waiters;
     }
 
     /// <summary>The waiters of one push, by message.</summary>
