@@ -8,8 +8,12 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 dotnet build PushListener.sln -c Release -warnaserror -nologo -v quiet
 
+# A private PostgreSQL for the store contract suite and the several-instances tests (installed when missing).
+pg_folder=$(mktemp -d "${TMPDIR:-/tmp}/pushlistener-pg.XXXXXX")
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+trap 'scripts/postgres-test-server.sh stop "$pg_folder" || true; rm -f "$log"' EXIT
+PUSHLISTENER_TEST_POSTGRES=$(scripts/postgres-test-server.sh start "$pg_folder")
+export PUSHLISTENER_TEST_POSTGRES
 status=0
 dotnet test PushListener.sln -c Release --no-build -nologo "$@" 2>&1 | tee "$log" || status=$?
 

@@ -3,8 +3,11 @@
 # app in the same run, latency at a fixed rate, and RSS over a long run. Prints a markdown table and writes it to
 # bench/results/latest.md. See docs/benchmarks.md for what each figure means.
 #
-# Usage: bench/run.sh [--quick] [--no-micro] [--no-soak] [--no-cost] [--only-cost] [--soak-notifications N]
+# Usage: bench/run.sh [--quick] [--no-micro] [--no-soak] [--no-cost] [--only-cost] [--soak-notifications N] [--postgres]
 #   --quick                  smoke run: short durations, small soak (about 3 minutes instead of about 10)
+#   --postgres               PostgreSQL mode instead: one and two listener instances on a private PostgreSQL
+#                            (scripts/postgres-test-server.sh, durable settings) next to the baseline app, and the
+#                            fixed-rate run; written to bench/results/latest-postgres.md
 #   --no-micro               skip the BenchmarkDotNet parser benchmarks
 #   --no-soak                skip the memory soak (the longest part: about 1,000,000 / listener req/s seconds)
 #   --no-cost                skip the logging and telemetry cost runs (as shipped, with metrics and traces)
@@ -17,7 +20,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-QUICK=0 MICRO=1 SOAK=1 SOAK_N= COST=1 E2E=1
+QUICK=0 MICRO=1 SOAK=1 SOAK_N= COST=1 E2E=1 POSTGRES=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
@@ -26,7 +29,8 @@ while [ $# -gt 0 ]; do
     --no-cost) COST=0 ;;
     --only-cost) MICRO=0 SOAK=0 E2E=0 ;;
     --soak-notifications) SOAK_N=$2; shift ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    --postgres) POSTGRES=1 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -62,9 +66,11 @@ fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/pushlistener-bench.XXXXXX")
 PIDS=()
+PG_FOLDER=
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  if [ -n "$PG_FOLDER" ]; then "$ROOT/scripts/postgres-test-server.sh" stop "$PG_FOLDER" || true; fi
   if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "work folder kept: $WORK" >&2; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
@@ -168,6 +174,12 @@ LISTENER_SETTINGS=(
   # All load comes from 127.0.0.1; the per-source limit (default 1000/s) would answer 429 to most of it.
   --PushListener:Senders:RateLimit:PermitsPerSecond=0
 )
+
+if [ "$POSTGRES" = 1 ]; then
+  # shellcheck source=bench/postgres.sh
+  . "$ROOT/bench/postgres.sh"
+  exit 0
+fi
 
 # --- 1. parser micro-benchmarks ------------------------------------------------------------------------------------------
 MICRO_ROWS=

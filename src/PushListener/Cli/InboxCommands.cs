@@ -110,7 +110,7 @@ internal static class InboxCommands
             await using var store = await CommandSettings.OpenInboxAsync(settings, error, token).ConfigureAwait(false);
             return store is null ? 1 : await action(store, output, error).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is System.Data.Common.DbException or IOException or InvalidOperationException)
+        catch (Exception ex) when (ex is System.Data.Common.DbException or IOException or InvalidOperationException or Storage.StorageUnavailableException)
         {
             await error.WriteLineAsync("The inbox could not be read or written: " + ex.Message).ConfigureAwait(false);
             return 1;

@@ -9,6 +9,10 @@ internal sealed class InboxWriteState
 {
     private readonly Lock _gate = new();
     private Refusal? _refusal;
+    private long _taken;
+
+    /// <summary>Pushes taken so far: a cached "does not take writes" is stale once this moves.</summary>
+    public long TakenCount => Interlocked.Read(ref _taken);
 
     /// <summary>The outstanding refusal, or null when the last push was taken (or the store recovered since).</summary>
     public Refusal? Outstanding
@@ -24,6 +28,7 @@ internal sealed class InboxWriteState
 
     public void Taken()
     {
+        Interlocked.Increment(ref _taken);
         if (Volatile.Read(ref _refusal) is null)
         {
             return;

@@ -15,7 +15,7 @@ internal sealed class StoreWritableCheck(IEntryLog store, InboxWriteState writes
     private const int RowMargin = 64 * 1024;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private (DateTimeOffset At, HealthCheckResult Result)? _last;
+    private (DateTimeOffset At, long Taken, HealthCheckResult Result)? _last;
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -23,7 +23,9 @@ internal sealed class StoreWritableCheck(IEntryLog store, InboxWriteState writes
         try
         {
             var now = time.GetUtcNow();
-            if (_last is { } last && now - last.At < options.Value.CacheDuration)
+            // A failure is reused only while no push has been stored since: one that was shows the store takes writes again.
+            var taken = writes.TakenCount;
+            if (_last is { } last && now - last.At < options.Value.CacheDuration && (last.Result.Status == HealthStatus.Healthy || last.Taken == taken))
             {
                 return last.Result;
             }
@@ -47,7 +49,7 @@ internal sealed class StoreWritableCheck(IEntryLog store, InboxWriteState writes
                 result = new HealthCheckResult(context.Registration.FailureStatus, "The inbox does not take writes: " + ex.Message + since);
             }
 
-            _last = (now, result);
+            _last = (now, taken, result);
             return result;
         }
         finally

@@ -46,8 +46,9 @@ internal interface IEntryLog
     Task<EntryLogStats> GetStatsAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// Completes when the store takes a write that changes nothing anyone reads, carrying <paramref name="payloadBytes"/>
-    /// bytes (0 for the smallest write: readiness probes with a refused push's size); throws when it cannot. For readiness.
+    /// Completes when the store takes a write that changes nothing anyone reads; throws when it cannot. For readiness. A store
+    /// whose space is bounded per listener (SQLite's MaxSizeMegabytes) writes <paramref name="payloadBytes"/> bytes with it,
+    /// so that after a refused push readiness returns only once a write of that size fits; 0 is the smallest write.
     /// </summary>
     Task ProbeAsync(int payloadBytes, CancellationToken cancellationToken);
 

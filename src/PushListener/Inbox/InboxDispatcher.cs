@@ -343,6 +343,7 @@ internal sealed partial class InboxDispatcher : BackgroundService
             await _entries.CompleteAsync(entry.Id, state.Attempt, state.Vote, state.VoteReason, cancellationToken).ConfigureAwait(false);
         }
 
+        _decision.Settled(entry.DedupeKey);
         if (state.ReportedVote is null)
         {
             _decision.Report(entry.DedupeKey, entry.SubscriptionId, state.Vote, state.VoteReason);
@@ -394,7 +395,7 @@ internal sealed partial class InboxDispatcher : BackgroundService
             // The waiting request hears the vote after the first attempt; retries of failed handlers go on without it.
             // The vote need not be on disk first: after a crash the entry runs again and votes again.
             state.ReportedVote = state.Vote;
-            _decision.Report(state.Entry.DedupeKey, state.Entry.SubscriptionId, state.Vote, state.VoteReason);
+            _decision.ReportBeforeCompletion(state.Entry.DedupeKey, state.Entry.SubscriptionId, state.Vote, state.VoteReason);
         }
 
         if (attempts is not null)

@@ -19,11 +19,19 @@ internal sealed partial class ReplyDecision(
     IOptions<InboxOptions> options,
     IOptions<SubscriptionOptions> subscriptions,
     TimeProvider time,
-    ILogger<ReplyDecision> logger)
+    ILogger<ReplyDecision> logger,
+    IEnumerable<Coordination.IVoteRelay> relays)
 {
     // Options are read on first use, not when constructed: the dispatcher (a hosted service) depends on this class, and
     // invalid options must fail start-up's validation with every error, not the resolution of hosted services with one.
-    private readonly ConcurrentDictionary<string, Waiter> _waiters = new(StringComparer.Ordinal);
+    // Instances sharing a store: the request may wait on another instance than the one that ran the entry, so a relay
+    // (PostgreSQL's LISTEN/NOTIFY) brings votes both ways. SQLite registers none.
+    private readonly Coordination.IVoteRelay? _relay = relays.SingleOrDefault();
+    private readonly ConcurrentDictionary<string, Waiter> _waiters = Listen(relays.SingleOrDefault());
+
+    // Votes reported before their entry's completion is stored: a retry of the push arriving in between still finds the
+    // entry pending, and would otherwise wait out the budget for a vote that was already cast.
+    private readonly ConcurrentDictionary<string, SubscriptionStatus> _uncommitted = new(StringComparer.Ordinal);
 
     /// <summary>Whether answers wait for the pipeline's first attempt (a handler may vote, and the budget is not zero).</summary>
     public bool AwaitsVotes => Budget > TimeSpan.Zero && pipeline.MayUnsubscribe;
@@ -45,6 +53,12 @@ internal sealed partial class ReplyDecision(
         for (var i = 0; i < waiters.Length; i++)
         {
             waiters[i] = _waiters.GetOrAdd(dedupeKeys[i], static _ => new Waiter());
+
+            // Checked after the waiter is in place: either the dispatcher's report finds this waiter, or this finds its vote.
+            if (_uncommitted.TryGetValue(dedupeKeys[i], out var cast))
+            {
+                waiters[i].TryResolve(cast);
+            }
         }
 
         return new Ballot(dedupeKeys, waiters);
@@ -138,11 +152,35 @@ internal sealed partial class ReplyDecision(
             return;
         }
 
+        // Nobody waits here: the request may wait on another instance. An Unsubscribe vote is made sticky as well, since
+        // that request may have been answered already; if it hears the vote in time, the sticky vote only repeats it.
+        if (_relay is not null && AwaitsVotes)
+        {
+            _relay.Publish(dedupeKey, vote);
+        }
+
         if (vote == SubscriptionStatus.Unsubscribe && subscriptionId is not null)
         {
             Defer(subscriptionId, reason);
         }
     }
+
+    /// <summary>
+    /// From the dispatcher: the vote of an entry whose completion is not stored yet. Like <see cref="Report"/>, and a retry
+    /// of the same push arriving before <see cref="Settled"/> hears it too.
+    /// </summary>
+    public void ReportBeforeCompletion(string dedupeKey, string? subscriptionId, SubscriptionStatus vote, string? reason)
+    {
+        if (AwaitsVotes)
+        {
+            _uncommitted[dedupeKey] = vote;
+        }
+
+        Report(dedupeKey, subscriptionId, vote, reason);
+    }
+
+    /// <summary>From the dispatcher: the entry's completion or dead letter is stored; a retry now reads its answer from the store.</summary>
+    public void Settled(string dedupeKey) => _uncommitted.TryRemove(dedupeKey, out _);
 
     /// <summary>From the dispatcher: a retry voted Unsubscribe after the answer went out; the next push carries it.</summary>
     public void ReportLate(string? subscriptionId, string? reason)
@@ -162,6 +200,19 @@ internal sealed partial class ReplyDecision(
             CancellationToken.None,
             TaskContinuationOptions.OnlyOnFaulted,
             TaskScheduler.Default);
+    }
+
+    private static ConcurrentDictionary<string, Waiter> Listen(Coordination.IVoteRelay? relay)
+    {
+        var waiters = new ConcurrentDictionary<string, Waiter>(StringComparer.Ordinal);
+        relay?.Subscribe((dedupeKey, vote) =>
+        {
+            if (waiters.TryRemove(dedupeKey, out var waiter))
+            {
+                waiter.TryResolve(vote);
+            }
+        });
+        return waiters;
     }
 
     /// <summary>The waiters of one push, by message.</summary>

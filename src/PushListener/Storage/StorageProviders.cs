@@ -11,6 +11,7 @@ internal static class StorageProviders
     private static readonly Dictionary<string, Action<IPushListenerBuilder>> Providers = new(StringComparer.OrdinalIgnoreCase)
     {
         [StorageOptions.Sqlite] = static builder => Sqlite.SqliteStorageBuilderExtensions.UseSqliteStorage(builder),
+        [StorageOptions.PostgreSql] = static builder => PostgreSql.PostgreSqlStorageBuilderExtensions.UsePostgreSqlStorage(builder),
     };
 
     public static IEnumerable<string> Names => Providers.Keys;

@@ -38,6 +38,7 @@ public static class SqliteStorageBuilderExtensions
         StorageRegistration.Replace<IFeedStore>(services, static sp => new SqliteFeedStore(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
         StorageRegistration.Replace<IDispatchNotifier>(services, static sp => new InProcessDispatchNotifier(sp.GetRequiredService<TimeProvider>()));
         StorageRegistration.Replace<ILeaderElection>(services, static _ => new SingleInstanceLeaderElection());
+        services.RemoveAll<IVoteRelay>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SqliteCheckpointService>());
         return builder;
     }

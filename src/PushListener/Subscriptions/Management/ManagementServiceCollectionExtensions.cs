@@ -19,6 +19,13 @@ internal static class ManagementServiceCollectionExtensions
         }
 
         var services = builder.Services;
+        // The storage provider (registered by AddInbox, before this) must keep managed subscriptions: the PostgreSQL
+        // provider has no such store yet, and runs without the manager rather than failing to start.
+        if (!services.Any(static d => d.ServiceType == typeof(IManagedSubscriptionStore)))
+        {
+            return builder;
+        }
+
         services.TryAddSingleton<IMsalHttpClientFactory, MsalHttpClientFactory>();
         // Each request's timeout is the manager's (Manager:RequestTimeout, applied per call).
         services.TryAddSingleton<EwsConnections>();

@@ -1,0 +1,14 @@
+namespace PushListener.Coordination;
+
+/// <summary>
+/// Carries handler votes between instances that share a store: the request a push came in on may wait on one instance
+/// while another instance's dispatcher runs the entry. With one process there is none (SQLite registers no relay).
+/// </summary>
+internal interface IVoteRelay
+{
+    /// <summary>Sends the vote on <paramref name="dedupeKey"/> to the other instances. Never blocks, never throws.</summary>
+    void Publish(string dedupeKey, SubscriptionStatus vote);
+
+    /// <summary>Calls <paramref name="receive"/> with each vote another instance published.</summary>
+    void Subscribe(Action<string, SubscriptionStatus> receive);
+}

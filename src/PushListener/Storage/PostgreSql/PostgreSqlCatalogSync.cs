@@ -1,0 +1,124 @@
+using PushListener.Feeds;
+using PushListener.Subscriptions;
+
+namespace PushListener.Storage.PostgreSql;
+
+/// <summary>
+/// Keeps this instance's in-memory feeds and registrations (what the request path and the feed handler read) in step
+/// with the ones other instances create, change or delete through their admin API: the stores notify
+/// <see cref="PostgreSqlChannels.Catalog"/> at commit, and this reloads the changed kind from the database (both after
+/// the notification session reconnects, since a change may have been missed).
+/// </summary>
+internal sealed partial class PostgreSqlCatalogSync(PostgreSqlNotifier notifier, IServiceProvider services, ILogger<PostgreSqlCatalogSync> logger) : IHostedService, IDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private IDisposable? _subscription;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _subscription = notifier.Subscribe(PostgreSqlChannels.Catalog, payload =>
+        {
+            if (payload is null or PostgreSqlChannels.CatalogFeeds)
+            {
+                _ = ReloadAsync(ReloadFeedsAsync);
+            }
+
+            if (payload is null or PostgreSqlChannels.CatalogRegistrations)
+            {
+                _ = ReloadAsync(ReloadRegistrationsAsync);
+            }
+        });
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _subscription?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        _subscription?.Dispose();
+        _gate.Dispose();
+    }
+
+    /// <summary>Reloads now (also called by tests).</summary>
+    public async Task ReloadAllAsync(CancellationToken cancellationToken)
+    {
+        await ReloadFeedsAsync(cancellationToken).ConfigureAwait(false);
+        await ReloadRegistrationsAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task ReloadAsync(Func<CancellationToken, Task> reload)
+    {
+        try
+        {
+            await _gate.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                await reload(CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // Stopping.
+        }
+        catch (Exception ex)
+        {
+            ReloadFailed(logger, ex);
+        }
+    }
+
+    private async Task ReloadFeedsAsync(CancellationToken cancellationToken)
+    {
+        if (services.GetService<FeedRegistry>() is not { } registry || services.GetService<IFeedStore>() is not { } store)
+        {
+            return;
+        }
+
+        var stored = await store.LoadAsync(cancellationToken).ConfigureAwait(false);
+        var handles = stored.Select(f => f.Handle).ToHashSet(StringComparer.Ordinal);
+        foreach (var gone in registry.Active.Where(f => !handles.Contains(f.Handle)).ToList())
+        {
+            registry.Remove(gone.Handle);
+        }
+
+        foreach (var feed in stored.Where(f => registry.Get(f.Handle) is null))
+        {
+            registry.Add(feed);
+        }
+    }
+
+    private async Task ReloadRegistrationsAsync(CancellationToken cancellationToken)
+    {
+        if (services.GetService<RegistrationCatalog>() is not { } catalog || services.GetService<IRegistrationStore>() is not { } store)
+        {
+            return;
+        }
+
+        var stored = await store.ListAsync(cancellationToken).ConfigureAwait(false);
+        var names = stored.Select(r => r.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var gone in catalog.All.Where(r => r.Source != "configuration" && !names.Contains(r.Name)).ToList())
+        {
+            catalog.Remove(gone.Name);
+        }
+
+        foreach (var registration in stored.Where(r => catalog[r.Name] is not { Source: "configuration" }))
+        {
+            catalog.Set(registration);
+        }
+
+        foreach (var (subscription, registration) in await store.ListLinksAsync(cancellationToken).ConfigureAwait(false))
+        {
+            catalog.Link(subscription, registration);
+        }
+    }
+
+    [LoggerMessage(915, LogLevel.Warning, "Could not reload the feeds or registrations another instance changed; they are loaded again at the next change or reconnection")]
+    private static partial void ReloadFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,91 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace PushListener.Storage.PostgreSql;
+
+/// <summary>
+/// The shared database: a pooled data source for the stores, and unpooled dedicated connections for the notifier and
+/// the leadership lock, which hold one session each for as long as the instance runs.
+/// </summary>
+internal sealed class PostgreSqlDatabase : IAsyncDisposable
+{
+    private readonly NpgsqlDataSource pooled;
+    private readonly NpgsqlDataSource relaxed;
+    private readonly NpgsqlDataSource dedicated;
+
+    public PostgreSqlDatabase(IOptions<PostgreSqlStorageOptions> options)
+    {
+        var settings = options.Value;
+        var builder = new NpgsqlConnectionStringBuilder(settings.ConnectionString ?? throw new InvalidOperationException($"{PostgreSqlStorageOptions.ConnectionStringSetting} is required."));
+        if (string.IsNullOrEmpty(builder.ApplicationName))
+        {
+            builder.ApplicationName = "PushListener";
+        }
+
+        var connectTimeout = (int)Math.Ceiling(settings.ConnectTimeout.TotalSeconds);
+        if (builder.Timeout == new NpgsqlConnectionStringBuilder().Timeout)
+        {
+            builder.Timeout = connectTimeout;
+        }
+
+        // The stores run a few statements over and over: prepared once per connection, they skip parsing and planning.
+        if (builder.MaxAutoPrepare == 0)
+        {
+            builder.MaxAutoPrepare = 64;
+        }
+
+        Target = $"{builder.Host}:{builder.Port}/{builder.Database ?? builder.Username}";
+        pooled = NpgsqlDataSource.Create(builder.ConnectionString);
+
+        // Bookkeeping whose loss in a database crash only means work done again (claims, completions, attempts):
+        // committed without waiting for the WAL flush. Appends, which Exchange hears OK for, always wait for it.
+        var relaxedBuilder = new NpgsqlConnectionStringBuilder(builder.ConnectionString);
+        relaxedBuilder.Options = string.IsNullOrEmpty(relaxedBuilder.Options) ? "-c synchronous_commit=off" : relaxedBuilder.Options + " -c synchronous_commit=off";
+        relaxed = NpgsqlDataSource.Create(relaxedBuilder.ConnectionString);
+
+        // Keepalives make a dedicated connection that waits for notifications notice a dead server or network.
+        builder.Pooling = false;
+        builder.KeepAlive = Math.Max(1, (int)Math.Ceiling(settings.ConnectionCheckInterval.TotalSeconds));
+        dedicated = NpgsqlDataSource.Create(builder.ConnectionString);
+    }
+
+    /// <summary>Host, port and database, for messages (never the password).</summary>
+    public string Target { get; }
+
+    /// <summary>The pool the stores use.</summary>
+    public NpgsqlDataSource DataSource => pooled;
+
+    /// <summary>Opens a pooled connection.</summary>
+    public ValueTask<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) => pooled.OpenConnectionAsync(cancellationToken);
+
+    /// <summary>
+    /// Opens a pooled connection whose commits do not wait for the WAL flush (<c>synchronous_commit=off</c>): for writes
+    /// that are safe to lose in a database crash because the work is then done again (at-least-once), never for appends.
+    /// </summary>
+    public ValueTask<NpgsqlConnection> OpenRelaxedAsync(CancellationToken cancellationToken) => relaxed.OpenConnectionAsync(cancellationToken);
+
+    /// <summary>Opens a connection of its own (not pooled, with keepalives) for a long-lived session.</summary>
+    public ValueTask<NpgsqlConnection> OpenDedicatedAsync(CancellationToken cancellationToken) => dedicated.OpenConnectionAsync(cancellationToken);
+
+    /// <summary>Whether <paramref name="exception"/> says the database could not be reached or used, rather than a bug.</summary>
+    public static bool IsUnavailable(Exception exception) => exception switch
+    {
+        NpgsqlException => true,
+        SocketException => true,
+        TimeoutException => true,
+        IOException => true,
+        _ => exception.InnerException is { } inner && IsUnavailable(inner),
+    };
+
+    /// <summary>The start-up failure when the database cannot be reached, naming the setting.</summary>
+    public StorageUnavailableException Unreachable(Exception cause) =>
+        new($"Cannot use the PostgreSQL database {Target} named by {PostgreSqlStorageOptions.ConnectionStringSetting} ({StorageOptions.SectionName}:Provider is PostgreSql): {cause.Message}", cause);
+
+    public async ValueTask DisposeAsync()
+    {
+        await pooled.DisposeAsync().ConfigureAwait(false);
+        await relaxed.DisposeAsync().ConfigureAwait(false);
+        await dedicated.DisposeAsync().ConfigureAwait(false);
+    }
+}

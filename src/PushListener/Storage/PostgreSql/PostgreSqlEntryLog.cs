@@ -1,0 +1,443 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using PushListener.Inbox;
+
+namespace PushListener.Storage.PostgreSql;
+
+/// <summary>
+/// The entry log in the shared database. Appends go through one group-commit writer per instance (each transaction
+/// takes every push waiting, up to <see cref="InboxOptions.MaxBatchSize"/> messages, see <see cref="PostgreSqlPushAppender"/>).
+/// Claims take, in one statement, the first pending entry of each subscription that has no entry under a live lease
+/// (<c>FOR UPDATE SKIP LOCKED</c>, so concurrent claimers on any instance pass each other by) together with the
+/// subscription's following entries, and lease them all: one subscription's entries are never on two instances at once.
+/// </summary>
+internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
+{
+    private const string ClaimSql = """
+        WITH RECURSIVE subs(s) AS (
+            (SELECT subscription_id FROM entries WHERE state = 0 AND subscription_id IS NOT NULL ORDER BY subscription_id LIMIT 1)
+            UNION ALL
+            SELECT (SELECT e.subscription_id FROM entries e WHERE e.state = 0 AND e.subscription_id > subs.s ORDER BY e.subscription_id LIMIT 1)
+            FROM subs WHERE subs.s IS NOT NULL
+        ),
+        candidates AS (
+            SELECT (SELECT e.id FROM entries e WHERE e.state = 0 AND e.subscription_id = subs.s ORDER BY e.id LIMIT 1) AS id
+            FROM subs WHERE subs.s IS NOT NULL
+            UNION ALL
+            (SELECT e.id FROM entries e WHERE e.state = 0 AND e.subscription_id IS NULL AND (e.lease_expires_at IS NULL OR e.lease_expires_at <= $1) ORDER BY e.id LIMIT $3)
+        ),
+        heads AS (
+            SELECT h.id, h.subscription_id FROM entries h
+            WHERE h.id IN (SELECT id FROM candidates) AND h.state = 0
+              AND (h.lease_expires_at IS NULL OR h.lease_expires_at <= $1)
+              AND (h.subscription_id IS NULL OR NOT EXISTS (
+                    SELECT 1 FROM entries l WHERE l.state = 0 AND l.subscription_id = h.subscription_id AND l.lease_owner IS NOT NULL AND l.lease_expires_at > $1))
+            ORDER BY h.id LIMIT $3
+            FOR UPDATE OF h SKIP LOCKED
+        ),
+        picked AS (
+            SELECT e.id FROM entries e
+            WHERE e.state = 0 AND (e.id IN (SELECT id FROM heads) OR e.subscription_id IN (SELECT subscription_id FROM heads WHERE subscription_id IS NOT NULL))
+            ORDER BY e.id LIMIT $3
+        )
+        UPDATE entries u SET lease_owner = $2, lease_expires_at = $4
+        FROM picked WHERE u.id = picked.id
+        RETURNING u.id, u.kind, u.dedupe_key, u.subscription_id, u.message_index, u.received_at, u.request_server_version, u.registration,
+                  u.trace_parent, u.body_id, u.lifecycle, u.attempts
+        """;
+
+    private const int AppendWriters = 3;
+
+    private readonly PostgreSqlDatabase _database;
+    private readonly TimeProvider _time;
+    private readonly ILogger<PostgreSqlEntryLog> _logger;
+    private readonly int _maxBatchMessages;
+    private readonly Channel<PendingAppend> _queue;
+    private readonly Task _writer;
+    private readonly Channel<PendingCompletion> _completions = Channel.CreateUnbounded<PendingCompletion>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _completer;
+
+    public PostgreSqlEntryLog(PostgreSqlDatabase database, IOptions<InboxOptions> options, TimeProvider time, ILogger<PostgreSqlEntryLog> logger)
+    {
+        _database = database;
+        _time = time;
+        _logger = logger;
+        _maxBatchMessages = options.Value.MaxBatchSize;
+        _queue = Channel.CreateBounded<PendingAppend>(new BoundedChannelOptions(options.Value.WriteQueueCapacity));
+
+        // A few writers, so one group is prepared and sent while another waits for its commit's WAL flush; groups
+        // touching the same subscriptions take turns on the subscriptions' locks.
+        _writer = Task.WhenAll(Enumerable.Range(0, AppendWriters).Select(_ => Task.Run(WriteLoopAsync)));
+        _completer = Task.Run(CompleteLoopAsync);
+    }
+
+    public async ValueTask<PushAppendResult> AppendAsync(PushAppend push, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(push);
+        var pending = new PendingAppend(push, cancellationToken);
+        await _queue.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
+        return await pending.Completion.Task.ConfigureAwait(false);
+    }
+
+    public async ValueTask<IReadOnlyList<ClaimedEntry>> ClaimAsync(string owner, int max, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var expires = now + lease;
+        await using var connection = await _database.OpenRelaxedAsync(cancellationToken).ConfigureAwait(false);
+        var rows = new List<(long Id, EntryKind Kind, string Key, string? Sub, int Index, DateTimeOffset Received, string? Version, string? Registration, string? Trace, long? BodyId, byte[]? Lifecycle, int Attempts)>();
+        await using (var claim = PostgreSqlSql.Command(connection, ClaimSql, null, PostgreSqlSql.Utc(now), owner, max, PostgreSqlSql.Utc(expires)))
+        {
+            await using var reader = await claim.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                rows.Add((
+                    reader.GetInt64(0),
+                    (EntryKind)reader.GetInt16(1),
+                    reader.GetString(2),
+                    PostgreSqlSql.NullableString(reader, 3),
+                    reader.GetInt32(4),
+                    reader.GetFieldValue<DateTimeOffset>(5),
+                    PostgreSqlSql.NullableString(reader, 6),
+                    PostgreSqlSql.NullableString(reader, 7),
+                    PostgreSqlSql.NullableString(reader, 8),
+                    reader.IsDBNull(9) ? null : reader.GetInt64(9),
+                    reader.IsDBNull(10) ? null : reader.GetFieldValue<byte[]>(10),
+                    reader.GetInt32(11)));
+            }
+        }
+
+        if (rows.Count == 0)
+        {
+            return [];
+        }
+
+        rows.Sort((a, b) => a.Id.CompareTo(b.Id));
+        var bodies = new Dictionary<long, byte[]>();
+        var succeeded = new Dictionary<long, HashSet<string>>();
+        await using (var batch = new NpgsqlBatch(connection))
+        {
+            batch.BatchCommands.Add(PostgreSqlSql.BatchCommand("SELECT id, body FROM bodies WHERE id = ANY($1)", (object)rows.Where(r => r.BodyId is not null).Select(r => r.BodyId!.Value).Distinct().ToArray()));
+            batch.BatchCommands.Add(PostgreSqlSql.BatchCommand("SELECT entry_id, handler FROM deliveries WHERE status = 0 AND entry_id = ANY($1)", (object)rows.Select(r => r.Id).ToArray()));
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                bodies[reader.GetInt64(0)] = reader.GetFieldValue<byte[]>(1);
+            }
+
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var id = reader.GetInt64(0);
+                if (!succeeded.TryGetValue(id, out var handlers))
+                {
+                    succeeded[id] = handlers = new HashSet<string>(StringComparer.Ordinal);
+                }
+
+                handlers.Add(reader.GetString(1));
+            }
+        }
+
+        var none = new HashSet<string>(StringComparer.Ordinal);
+        return rows.Select(r => new ClaimedEntry(
+            r.Id,
+            r.Kind,
+            r.Key,
+            r.Sub,
+            r.Index,
+            r.Received,
+            r.Version,
+            r.Registration,
+            r.Trace,
+            r.BodyId,
+            r.BodyId is { } bodyId ? bodies[bodyId] : r.Lifecycle ?? [],
+            r.Attempts,
+            succeeded.TryGetValue(r.Id, out var handlers) ? handlers : none,
+            expires)).ToList();
+    }
+
+    public async Task<int> RenewLeasesAsync(string owner, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenRelaxedAsync(cancellationToken).ConfigureAwait(false);
+        return await PostgreSqlSql.ExecuteAsync(
+            connection,
+            null,
+            "UPDATE entries SET lease_expires_at = $2 WHERE state = 0 AND lease_owner = $1",
+            cancellationToken,
+            owner,
+            PostgreSqlSql.Utc(_time.GetUtcNow() + lease)).ConfigureAwait(false);
+    }
+
+    public async Task<int> ReleaseLeasesAsync(string owner, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenRelaxedAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(PostgreSqlSql.BatchCommand("UPDATE entries SET lease_owner = NULL, lease_expires_at = NULL WHERE state = 0 AND lease_owner = $1", owner));
+        batch.BatchCommands.Add(PostgreSqlNotifier.Notify(PostgreSqlChannels.Entries, null));
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return batch.BatchCommands[0].RecordsAffected;
+    }
+
+    public async Task RecordAttemptAsync(long entryId, int attempt, IReadOnlyList<HandlerAttempt> handlers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(handlers);
+        var now = PostgreSqlSql.Utc(_time.GetUtcNow());
+        await using var connection = await _database.OpenRelaxedAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        batch.BatchCommands.Add(PostgreSqlSql.BatchCommand("UPDATE entries SET attempts = $2 WHERE id = $1", entryId, attempt));
+        foreach (var handler in handlers)
+        {
+            // A handler that succeeded stays succeeded (a retry skipped it), and only real failures count against it.
+            batch.BatchCommands.Add(PostgreSqlSql.BatchCommand(
+                """
+                WITH delivery AS (
+                    INSERT INTO deliveries (entry_id, handler, status, attempts, last_error, updated_at) VALUES ($1, $2, $3, 1, $4, $5)
+                    ON CONFLICT (entry_id, handler) DO UPDATE SET
+                        status = CASE WHEN deliveries.status = 0 THEN 0 ELSE EXCLUDED.status END,
+                        attempts = deliveries.attempts + 1,
+                        last_error = CASE WHEN deliveries.status = 0 THEN NULL ELSE EXCLUDED.last_error END,
+                        updated_at = EXCLUDED.updated_at
+                    RETURNING status
+                )
+                INSERT INTO handler_failures (handler, failures, last_error, last_failed_at)
+                SELECT $2, 1, $4, $5 FROM delivery WHERE status = 1
+                ON CONFLICT (handler) DO UPDATE SET failures = handler_failures.failures + 1, last_error = EXCLUDED.last_error, last_failed_at = EXCLUDED.last_failed_at
+                """,
+                entryId,
+                handler.Handler,
+                (short)(handler.Succeeded ? 0 : 1),
+                handler.Succeeded ? null : handler.Error ?? "failed",
+                now));
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task CompleteAsync(long entryId, int attempts, SubscriptionStatus vote, string? reason, CancellationToken cancellationToken)
+    {
+        // Coalesced: completions waiting meanwhile commit together, in one statement (see CompleteLoopAsync).
+        var pending = new PendingCompletion(entryId, attempts, vote, reason);
+        await _completions.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
+        await pending.Completion.Task.ConfigureAwait(false);
+    }
+
+    public async Task DeadLetterAsync(long entryId, int attempts, string lastError, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenRelaxedAsync(cancellationToken).ConfigureAwait(false);
+        await PostgreSqlSql.ExecuteAsync(
+            connection,
+            null,
+            "UPDATE entries SET state = 2, attempts = greatest(attempts, $2), last_error = $3, finished_at = $4, lease_owner = NULL, lease_expires_at = NULL WHERE id = $1",
+            cancellationToken,
+            entryId,
+            attempts,
+            lastError,
+            PostgreSqlSql.Utc(_time.GetUtcNow())).ConfigureAwait(false);
+    }
+
+    public async Task<EntryLogStats> GetStatsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(PostgreSqlSql.BatchCommand(
+            """
+            SELECT count(*) FILTER (WHERE state = 0 AND (lease_expires_at IS NULL OR lease_expires_at <= $1)),
+                   count(*) FILTER (WHERE state = 0 AND lease_expires_at > $1),
+                   count(*) FILTER (WHERE state = 2),
+                   count(*) FILTER (WHERE state = 1),
+                   min(received_at) FILTER (WHERE state = 0)
+            FROM entries
+            """,
+            PostgreSqlSql.Utc(_time.GetUtcNow())));
+        batch.BatchCommands.Add(PostgreSqlSql.BatchCommand("SELECT handler, failures, last_error, last_failed_at FROM handler_failures ORDER BY handler"));
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var (pending, inFlight, dead, done, oldest) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), PostgreSqlSql.NullableTime(reader, 4));
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        var handlers = new List<HandlerFailureStats>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            handlers.Add(new HandlerFailureStats(reader.GetString(0), reader.GetInt64(1), PostgreSqlSql.NullableString(reader, 2), PostgreSqlSql.NullableTime(reader, 3)));
+        }
+
+        return new EntryLogStats(pending, inFlight, dead, done, oldest, handlers);
+    }
+
+    // The payload is not written: the shared database's space is the database administrator's to watch, not bounded per
+    // listener as SQLite's MaxSizeMegabytes is, so a refused push says nothing a plain write would not.
+    public async Task ProbeAsync(int payloadBytes, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await PostgreSqlSql.ExecuteAsync(
+            connection,
+            null,
+            "INSERT INTO probe (id, probed_at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET probed_at = EXCLUDED.probed_at",
+            cancellationToken,
+            PostgreSqlSql.Utc(_time.GetUtcNow())).ConfigureAwait(false);
+    }
+
+    public async Task<int> DeleteProcessedAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var bodies = new List<long>();
+        var deleted = 0;
+        await using (var delete = PostgreSqlSql.Command(connection, "DELETE FROM entries WHERE state = 1 AND received_at < $1 RETURNING body_id", transaction, PostgreSqlSql.Utc(before)))
+        {
+            await using var reader = await delete.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                deleted++;
+                if (!reader.IsDBNull(0))
+                {
+                    bodies.Add(reader.GetInt64(0));
+                }
+            }
+        }
+
+        await DeleteUnusedBodiesAsync(connection, transaction, bodies, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return deleted;
+    }
+
+    /// <summary>Deletes those of <paramref name="bodyIds"/> that no entry refers to any more.</summary>
+    internal static async Task DeleteUnusedBodiesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<long> bodyIds, CancellationToken cancellationToken)
+    {
+        if (bodyIds.Count == 0)
+        {
+            return;
+        }
+
+        await PostgreSqlSql.ExecuteAsync(
+            connection,
+            transaction,
+            "DELETE FROM bodies b WHERE b.id = ANY($1) AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.body_id = b.id)",
+            cancellationToken,
+            (object)bodyIds.Distinct().ToArray()).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        _completions.Writer.TryComplete();
+        await _writer.ConfigureAwait(false);
+        await _completer.ConfigureAwait(false);
+    }
+
+    private async Task CompleteLoopAsync()
+    {
+        var reader = _completions.Reader;
+        var group = new List<PendingCompletion>();
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            group.Clear();
+            while (group.Count < _maxBatchMessages && reader.TryRead(out var pending))
+            {
+                group.Add(pending);
+            }
+
+            try
+            {
+                await using var connection = await _database.OpenRelaxedAsync(CancellationToken.None).ConfigureAwait(false);
+                await PostgreSqlSql.ExecuteAsync(
+                    connection,
+                    null,
+                    """
+                    UPDATE entries e SET state = 1, attempts = u.attempts, vote = u.vote, vote_reason = u.reason, finished_at = $5,
+                        last_error = NULL, lease_owner = NULL, lease_expires_at = NULL
+                    FROM unnest($1::bigint[], $2::integer[], $3::smallint[], $4::text[]) AS u(id, attempts, vote, reason)
+                    WHERE e.id = u.id
+                    """,
+                    CancellationToken.None,
+                    group.Select(c => c.EntryId).ToArray(),
+                    group.Select(c => c.Attempts).ToArray(),
+                    group.Select(c => (short)c.Vote).ToArray(),
+                    group.Select(c => c.Reason).ToArray(),
+                    PostgreSqlSql.Utc(_time.GetUtcNow())).ConfigureAwait(false);
+                foreach (var pending in group)
+                {
+                    pending.Completion.TrySetResult();
+                }
+            }
+            catch (Exception ex)
+            {
+                foreach (var pending in group)
+                {
+                    pending.Completion.TrySetException(ex);
+                }
+            }
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _queue.Reader;
+        var group = new List<PendingAppend>();
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            group.Clear();
+            var messages = 0;
+            while (messages < _maxBatchMessages && reader.TryRead(out var pending))
+            {
+                if (pending.CancellationToken.IsCancellationRequested)
+                {
+                    pending.Completion.TrySetCanceled(pending.CancellationToken);
+                    continue;
+                }
+
+                group.Add(pending);
+                messages += Math.Max(1, pending.Push.Messages.Count);
+            }
+
+            if (group.Count == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                await using var connection = await _database.OpenAsync(CancellationToken.None).ConfigureAwait(false);
+                var results = await PostgreSqlPushAppender.AppendAsync(connection, group.Select(g => g.Push).ToList(), CancellationToken.None).ConfigureAwait(false);
+                for (var i = 0; i < group.Count; i++)
+                {
+                    group[i].Completion.TrySetResult(results[i]);
+                }
+            }
+            catch (Exception ex)
+            {
+                AppendFailed(_logger, group.Count, _database.Target, ex);
+                foreach (var pending in group)
+                {
+                    pending.Completion.TrySetException(ex);
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(930, LogLevel.Error, "Could not store {Count} push(es) in {Target}; they are answered with a Server fault and Exchange sends them again")]
+    private static partial void AppendFailed(ILogger logger, int count, string target, Exception exception);
+
+    private sealed class PendingCompletion(long entryId, int attempts, SubscriptionStatus vote, string? reason)
+    {
+        public long EntryId { get; } = entryId;
+
+        public int Attempts { get; } = attempts;
+
+        public SubscriptionStatus Vote { get; } = vote;
+
+        public string? Reason { get; } = reason;
+
+        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private sealed class PendingAppend(PushAppend push, CancellationToken cancellationToken)
+    {
+        public PushAppend Push { get; } = push;
+
+        public CancellationToken CancellationToken { get; } = cancellationToken;
+
+        public TaskCompletionSource<PushAppendResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

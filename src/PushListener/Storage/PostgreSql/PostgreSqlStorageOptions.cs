@@ -1,0 +1,68 @@
+using Npgsql;
+
+namespace PushListener.Storage.PostgreSql;
+
+/// <summary>
+/// The PostgreSQL provider's settings: the <c>PushListener:Storage:PostgreSql</c> section, and the connection string
+/// from <c>ConnectionStrings:PushListener</c>. Validated at start-up only when the provider is PostgreSql.
+/// </summary>
+public sealed class PostgreSqlStorageOptions : Hosting.IValidatedOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = StorageOptions.SectionName + ":PostgreSql";
+
+    /// <summary>The name under <c>ConnectionStrings</c> of the shared database's connection string.</summary>
+    public const string ConnectionStringName = "PushListener";
+
+    /// <summary>The setting that holds the connection string, as error messages name it.</summary>
+    public const string ConnectionStringSetting = "ConnectionStrings:" + ConnectionStringName;
+
+    /// <summary>The PostgreSQL connection string (bound from <c>ConnectionStrings:PushListener</c>). Required.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// How often the notification session and each leadership session check their connection, and how long they wait
+    /// before reconnecting after losing it. A leader that died is replaced within about twice this. Default 5 seconds.
+    /// </summary>
+    public TimeSpan ConnectionCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long opening a connection waits before calling the database unreachable (start-up, readiness). Default 5 seconds.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Errors, each naming the setting.</summary>
+    public IEnumerable<string> Validate()
+    {
+        if (string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            yield return $"{ConnectionStringSetting} is required when {StorageOptions.SectionName}:Provider is PostgreSql (for example Host=db.example.com;Database=pushlistener;Username=pushlistener;Password=...).";
+        }
+        else if (ParseError(ConnectionString) is { } error)
+        {
+            yield return $"{ConnectionStringSetting} is not a valid PostgreSQL connection string: {error}";
+        }
+
+        if (ConnectionCheckInterval < TimeSpan.FromMilliseconds(50) || ConnectionCheckInterval > TimeSpan.FromMinutes(5))
+        {
+            yield return $"{SectionName}:ConnectionCheckInterval must be between 00:00:00.050 and 00:05:00 (got {ConnectionCheckInterval}).";
+        }
+
+        if (ConnectTimeout < TimeSpan.FromSeconds(1) || ConnectTimeout > TimeSpan.FromMinutes(5))
+        {
+            yield return $"{SectionName}:ConnectTimeout must be between 00:00:01 and 00:05:00 (got {ConnectTimeout}).";
+        }
+    }
+
+    private static string? ParseError(string connectionString)
+    {
+        try
+        {
+            var builder = new NpgsqlConnectionStringBuilder(connectionString);
+            return string.IsNullOrWhiteSpace(builder.Host) ? "it names no Host." : null;
+        }
+        catch (ArgumentException ex)
+        {
+            // The message names the offending keyword, never the password's value.
+            return ex.Message;
+        }
+    }
+}
