@@ -25,7 +25,8 @@ internal static class ManagementServiceCollectionExtensions
         services.TryAddSingleton<AffinityCookies>();
         services.TryAddSingleton<EwsClient>();
         services.TryAddSingleton<ManagedRegistrations>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupStep, ManagedTokenLoader>());
+        services.TryAddSingleton<ManagedTokenLoader>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupStep, ManagedTokenLoader>(static sp => sp.GetRequiredService<ManagedTokenLoader>()));
         services.TryAddSingleton<SubscriptionManager>();
         services.AddHostedService(static sp => sp.GetRequiredService<SubscriptionManager>());
         return builder;
