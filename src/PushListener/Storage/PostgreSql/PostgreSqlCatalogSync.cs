@@ -1,10 +1,11 @@
 using PushListener.Feeds;
 using PushListener.Subscriptions;
+using PushListener.Subscriptions.Management;
 
 namespace PushListener.Storage.PostgreSql;
 
 /// <summary>
-/// Keeps this instance's in-memory feeds and registrations (what the request path and the feed handler read) in step
+/// Keeps this instance's in-memory feeds, registrations and managed callback tokens (what the request path and the feed handler read) in step
 /// with the ones other instances create, change or delete through their admin API: the stores notify
 /// <see cref="PostgreSqlChannels.Catalog"/> at commit, and this reloads the changed kind from the database (both after
 /// the notification session reconnects, since a change may have been missed).
@@ -27,6 +28,11 @@ internal sealed partial class PostgreSqlCatalogSync(PostgreSqlNotifier notifier,
             {
                 _ = ReloadAsync(ReloadRegistrationsAsync);
             }
+
+            if (payload is null or PostgreSqlChannels.CatalogManaged)
+            {
+                _ = ReloadAsync(ReloadManagedTokensAsync);
+            }
         });
         return Task.CompletedTask;
     }
@@ -48,6 +54,7 @@ internal sealed partial class PostgreSqlCatalogSync(PostgreSqlNotifier notifier,
     {
         await ReloadFeedsAsync(cancellationToken).ConfigureAwait(false);
         await ReloadRegistrationsAsync(cancellationToken).ConfigureAwait(false);
+        await ReloadManagedTokensAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task ReloadAsync(Func<CancellationToken, Task> reload)
@@ -116,6 +123,16 @@ internal sealed partial class PostgreSqlCatalogSync(PostgreSqlNotifier notifier,
         foreach (var (subscription, registration) in await store.ListLinksAsync(cancellationToken).ConfigureAwait(false))
         {
             catalog.Link(subscription, registration);
+        }
+    }
+
+    // The leader makes the callback token of a new configured managed registration; Exchange's pushes to its URL may
+    // reach any instance.
+    private async Task ReloadManagedTokensAsync(CancellationToken cancellationToken)
+    {
+        if (services.GetService<ManagedTokenLoader>() is { } loader)
+        {
+            await loader.LoadAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

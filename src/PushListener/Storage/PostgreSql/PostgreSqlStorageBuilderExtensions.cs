@@ -4,6 +4,7 @@ using PushListener.Feeds;
 using PushListener.Hosting;
 using PushListener.Inbox;
 using PushListener.Subscriptions;
+using PushListener.Subscriptions.Management;
 
 namespace PushListener.Storage.PostgreSql;
 
@@ -11,10 +12,10 @@ namespace PushListener.Storage.PostgreSql;
 public static class PostgreSqlStorageBuilderExtensions
 {
     /// <summary>
-    /// Stores the inbox, registry, registrations and feeds in the PostgreSQL database named by
+    /// Stores the inbox, registry, registrations, managed subscriptions and feeds in the PostgreSQL database named by
     /// <c>ConnectionStrings:PushListener</c>, shared by every instance behind the load balancer: claims with leases keep
     /// one subscription's entries on one instance at a time, LISTEN/NOTIFY wakes the others, and advisory locks elect
-    /// one instance for each single-instance job (watchdog, retention). Replaces the role stores of any provider
+    /// one instance for each single-instance job (watchdog, retention, subscription manager). Replaces the role stores of any provider
     /// registered before.
     /// </summary>
     public static IPushListenerBuilder UsePostgreSqlStorage(this IPushListenerBuilder builder)
@@ -36,6 +37,7 @@ public static class PostgreSqlStorageBuilderExtensions
         StorageRegistration.Replace<ISubscriptionRegistry>(services, static sp => ActivatorUtilities.CreateInstance<PostgreSqlSubscriptionRegistry>(sp));
         StorageRegistration.Replace<IRegistrationStore>(services, static sp => ActivatorUtilities.CreateInstance<PostgreSqlRegistrationStore>(sp));
         StorageRegistration.Replace<IFeedStore>(services, static sp => ActivatorUtilities.CreateInstance<PostgreSqlFeedStore>(sp));
+        StorageRegistration.Replace<IManagedSubscriptionStore>(services, static sp => ActivatorUtilities.CreateInstance<PostgreSqlManagedSubscriptionStore>(sp));
         StorageRegistration.Replace<IDispatchNotifier>(services, static sp => ActivatorUtilities.CreateInstance<PostgreSqlDispatchNotifier>(sp));
         StorageRegistration.Replace<IVoteRelay>(services, static sp => ActivatorUtilities.CreateInstance<PostgreSqlVoteRelay>(sp));
         StorageRegistration.Replace<ILeaderElection>(services, static sp => ActivatorUtilities.CreateInstance<PostgreSqlLeaderElection>(sp));

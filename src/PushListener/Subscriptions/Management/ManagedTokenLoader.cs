@@ -3,12 +3,16 @@ namespace PushListener.Subscriptions.Management;
 /// <summary>
 /// Before the server takes requests: gives each managed registration in the catalog the token its subscription's URL
 /// ends with (generated and stored when configuration names none), so that pushes after a restart are attributed.
+/// With a shared store, <c>PostgreSqlCatalogSync</c> loads them again when the leading instance stores new ones.
 /// </summary>
 internal sealed class ManagedTokenLoader(ManagedRegistrations registrations, IManagedSubscriptionStore store, RegistrationCatalog catalog) : Hosting.IStartupStep
 {
     public Hosting.StartupStage Stage => Hosting.StartupStage.ManagedSubscriptions;
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken) => LoadAsync(cancellationToken);
+
+    /// <summary>Sets the stored or configured tokens in the catalog (at start-up, and when another instance stored new ones).</summary>
+    public async Task LoadAsync(CancellationToken cancellationToken)
     {
         var stored = await store.ListAsync(cancellationToken).ConfigureAwait(false);
         foreach (var registration in registrations.All(stored))

@@ -19,20 +19,14 @@ internal static class ManagementServiceCollectionExtensions
         }
 
         var services = builder.Services;
-        // The storage provider (registered by AddInbox, before this) must keep managed subscriptions: the PostgreSQL
-        // provider has no such store yet, and runs without the manager rather than failing to start.
-        if (!services.Any(static d => d.ServiceType == typeof(IManagedSubscriptionStore)))
-        {
-            return builder;
-        }
-
         services.TryAddSingleton<IMsalHttpClientFactory, MsalHttpClientFactory>();
         // Each request's timeout is the manager's (Manager:RequestTimeout, applied per call).
         services.TryAddSingleton<EwsConnections>();
         services.TryAddSingleton<AffinityCookies>();
         services.TryAddSingleton<EwsClient>();
         services.TryAddSingleton<ManagedRegistrations>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupStep, ManagedTokenLoader>());
+        services.TryAddSingleton<ManagedTokenLoader>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupStep, ManagedTokenLoader>(static sp => sp.GetRequiredService<ManagedTokenLoader>()));
         services.TryAddSingleton<SubscriptionManager>();
         services.AddHostedService(static sp => sp.GetRequiredService<SubscriptionManager>());
         return builder;

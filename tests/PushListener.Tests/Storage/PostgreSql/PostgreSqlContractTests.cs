@@ -32,3 +32,8 @@ public sealed class PostgreSqlFeedStoreTests(PostgreSqlServer server) : FeedStor
 {
     private protected override IStorageTarget Target { get; } = new PostgreSqlStorageTarget(server);
 }
+
+public sealed class PostgreSqlManagedSubscriptionStoreTests(PostgreSqlServer server) : ManagedSubscriptionStoreContract, IClassFixture<PostgreSqlServer>
+{
+    private protected override IStorageTarget Target { get; } = new PostgreSqlStorageTarget(server);
+}

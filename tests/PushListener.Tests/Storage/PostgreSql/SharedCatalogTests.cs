@@ -2,6 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using PushListener.Coordination;
+using PushListener.Subscriptions;
+using PushListener.Subscriptions.Management;
 using PushListener.Tests.Infrastructure;
 using static PushListener.Tests.Feeds.FeedTestSupport;
 
@@ -70,6 +73,38 @@ public sealed class SharedCatalogTests(PostgreSqlServer server) : IClassFixture<
         });
     }
 
+    [Fact]
+    public async Task ManagedCallbackTokenStoredByOneInstance_IsHonouredByTheOther()
+    {
+        var connection = await server.CreateDatabaseAsync();
+        await using var a = Managed(Instance(connection));
+        await using var b = Managed(Instance(connection));
+        await ListeningAsync(a, b);
+        using var clientB = AdminClient(b);
+        var store = a.Services.GetRequiredService<IManagedSubscriptionStore>();
+        // The leading instance's first round makes and stores the registration's token (its Subscribe then fails: nobody listens there).
+        await Eventually.TrueAsync(async () => await store.GetAsync("dave", CancellationToken.None) is not null);
+        var first = (await store.GetAsync("dave", CancellationToken.None))!;
+        // The test takes the manager's lead and keeps it: no manager round on either instance updates its catalog, so B
+        // can only learn of the new token through the database's notification.
+        var leaders = a.Services.GetRequiredService<ILeaderElection>();
+        ILeaderLease? lead = null;
+        await Eventually.TrueAsync(async () => (lead = await leaders.TryAcquireAsync(SubscriptionManager.Job, CancellationToken.None)) is not null);
+        await using var held = lead!;
+        var replaced = CallbackToken.Create();
+
+        await store.SaveAsync(first with { CallbackToken = replaced }, [], CancellationToken.None);
+
+        // B learns of the stored token from the database: pushes to the new URL reach the registration, the old URL is gone.
+        await Eventually.TrueAsync(async () =>
+        {
+            using var push = await clientB.SendAsync(Soap.Post(PushBuilder.NewMail(PushBuilder.SubscriptionId(9), 1), path: "/ews/notifications/" + replaced));
+            return push.StatusCode != HttpStatusCode.NotFound;
+        });
+        using var old = await clientB.SendAsync(Soap.Post(PushBuilder.NewMail(PushBuilder.SubscriptionId(9), 2), path: "/ews/notifications/" + first.CallbackToken));
+        Assert.Equal(HttpStatusCode.NotFound, old.StatusCode);
+    }
+
     private static async Task ListeningAsync(params ListenerFactory[] instances)
     {
         foreach (var instance in instances)
@@ -78,6 +113,17 @@ public sealed class SharedCatalogTests(PostgreSqlServer server) : IClassFixture<
             await instance.Services.GetRequiredService<PushListener.Storage.PostgreSql.PostgreSqlNotifier>().Listening.WaitAsync(TimeSpan.FromSeconds(10));
         }
     }
+
+    // A configured managed registration without a configured token; its EWS URL is a closed loopback port.
+    private static ListenerFactory Managed(ListenerFactory factory) => factory
+        .With("PushListener:Subscriptions:PublicBaseUrl", "http://localhost")
+        .With("PushListener:Subscriptions:Credentials:svc:Kind", "Basic")
+        .With("PushListener:Subscriptions:Credentials:svc:Username", "svc@example.org")
+        .With("PushListener:Subscriptions:Credentials:svc:Password", "not-used")
+        .With("PushListener:Subscriptions:Credentials:svc:Impersonate", "true")
+        .With("PushListener:Subscriptions:Registrations:dave:Mailbox", "dave@example.org")
+        .With("PushListener:Subscriptions:Registrations:dave:Ews:Url", $"http://127.0.0.1:{PostgreSqlMigratorTests.ClosedPort()}/EWS/Exchange.asmx")
+        .With("PushListener:Subscriptions:Registrations:dave:Ews:Credential", "svc");
 
     private static ListenerFactory Instance(string connection) => Factory()
         .With("PushListener:Storage:Provider", "PostgreSql")
