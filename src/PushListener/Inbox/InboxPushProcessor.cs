@@ -15,6 +15,7 @@ internal sealed partial class InboxPushProcessor(
     ReplyDecision decision,
     IDispatchNotifier notifier,
     RegistrationCatalog registrations,
+    ParsedMessageCache parsed,
     ILogger<InboxPushProcessor> logger) : IPushProcessor
 {
     public async ValueTask<SubscriptionStatus> ProcessAsync(ReceivedPush push, CancellationToken cancellationToken)
@@ -46,6 +47,8 @@ internal sealed partial class InboxPushProcessor(
 
             var key = DedupeKey.For(message, push.Body.Span, i);
             keys.Add(key);
+            // Before the append: the dispatcher may claim the entry before this request resumes.
+            parsed.Offer(key, message);
             appends.Add(new MessageAppend(key, subscription, i, RegistryUpdate.From(message, owner)));
         }
 
@@ -70,6 +73,7 @@ internal sealed partial class InboxPushProcessor(
         catch
         {
             decision.Cancel(ballot);
+            keys.ForEach(parsed.Withdraw);
             throw;
         }
 
@@ -81,9 +85,13 @@ internal sealed partial class InboxPushProcessor(
             {
                 stored = true;
             }
-            else if (logger.IsEnabled(LogLevel.Debug))
+            else
             {
-                Duplicate(logger, appends[i].SubscriptionId, result.EntryId, result.State);
+                parsed.Withdraw(appends[i].DedupeKey);
+                if (logger.IsEnabled(LogLevel.Debug))
+                {
+                    Duplicate(logger, appends[i].SubscriptionId, result.EntryId, result.State);
+                }
             }
         }
 
