@@ -44,10 +44,14 @@ internal sealed partial class InboxDispatcher : BackgroundService
     private readonly ConcurrentDictionary<Task, bool> _drains = new();
     // The parse cache, private to the dispatcher: the messages of one push share one stored body, parsed once.
     private readonly Dictionary<long, ParsedBody> _bodies = [];
+    // Messages the requests parsed already (taken from the ParsedMessageCache at claim), by entry id.
+    private readonly Dictionary<long, NotificationMessage> _messages = [];
+    private readonly ParsedMessageCache _parsed;
     private int _inMemory;
 
-    public InboxDispatcher(IEntryLog entries, IDispatchNotifier notifier, NotificationPipeline pipeline, ReplyDecision decision, RegistrationCatalog registrations, StartupGate startup, IOptions<InboxOptions> options, TimeProvider time, ILogger<InboxDispatcher> logger, PushListenerMetrics? metrics = null)
+    public InboxDispatcher(IEntryLog entries, IDispatchNotifier notifier, NotificationPipeline pipeline, ReplyDecision decision, RegistrationCatalog registrations, StartupGate startup, IOptions<InboxOptions> options, TimeProvider time, ILogger<InboxDispatcher> logger, ParsedMessageCache parsed, PushListenerMetrics? metrics = null)
     {
+        _parsed = parsed;
         _metrics = metrics;
         _entries = entries;
         _notifier = notifier;
@@ -191,7 +195,11 @@ internal sealed partial class InboxDispatcher : BackgroundService
                 return;
             }
 
-            if (entry.BodyId is { } bodyId)
+            if (entry.Kind == EntryKind.Notification && _parsed.TryTake(entry.DedupeKey, out var parsed))
+            {
+                _messages[entry.Id] = parsed;
+            }
+            else if (entry.BodyId is { } bodyId)
             {
                 if (!_bodies.TryGetValue(bodyId, out var body))
                 {
@@ -265,7 +273,7 @@ internal sealed partial class InboxDispatcher : BackgroundService
             {
                 _queues[key].Dequeue();
                 _held.Remove(entry.Id);
-                if (entry.BodyId is { } bodyId && --_bodies[bodyId].References == 0)
+                if (!_messages.Remove(entry.Id) && entry.BodyId is { } bodyId && --_bodies[bodyId].References == 0)
                 {
                     _bodies.Remove(bodyId);
                 }
@@ -421,6 +429,13 @@ internal sealed partial class InboxDispatcher : BackgroundService
         ParsedBody body;
         lock (_queues)
         {
+            if (_messages.TryGetValue(entry.Id, out var parsed))
+            {
+                message = parsed;
+                error = string.Empty;
+                return true;
+            }
+
             body = _bodies[entry.BodyId!.Value];
         }
 

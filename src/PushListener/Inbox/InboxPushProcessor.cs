@@ -16,6 +16,7 @@ internal sealed partial class InboxPushProcessor(
     ReplyDecision decision,
     IDispatchNotifier notifier,
     RegistrationCatalog registrations,
+    ParsedMessageCache parsed,
     PushListenerMetrics metrics,
     ILogger<InboxPushProcessor> logger) : IPushProcessor
 {
@@ -48,6 +49,8 @@ internal sealed partial class InboxPushProcessor(
 
             var key = DedupeKey.For(message, push.Body.Span, i);
             keys.Add(key);
+            // Before the append: the dispatcher may claim the entry before this request resumes.
+            parsed.Offer(key, message);
             appends.Add(new MessageAppend(key, subscription, i, RegistryUpdate.From(message, owner)));
         }
 
@@ -73,6 +76,7 @@ internal sealed partial class InboxPushProcessor(
         catch
         {
             decision.Cancel(ballot);
+            keys.ForEach(parsed.Withdraw);
             throw;
         }
 
@@ -84,9 +88,13 @@ internal sealed partial class InboxPushProcessor(
             {
                 stored++;
             }
-            else if (logger.IsEnabled(LogLevel.Debug))
+            else
             {
-                Duplicate(logger, appends[i].SubscriptionId, result.EntryId, result.State);
+                parsed.Withdraw(appends[i].DedupeKey);
+                if (logger.IsEnabled(LogLevel.Debug))
+                {
+                    Duplicate(logger, appends[i].SubscriptionId, result.EntryId, result.State);
+                }
             }
         }
 

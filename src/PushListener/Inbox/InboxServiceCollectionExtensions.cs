@@ -21,6 +21,7 @@ internal static class InboxServiceCollectionExtensions
         StorageProviders.UseConfigured(builder);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupStep, StorageStartupStep>());
         services.TryAddSingleton<ReplyDecision>();
+        services.TryAddSingleton<ParsedMessageCache>();
         services.TryAddSingleton<InboxDispatcher>();
         services.Replace(ServiceDescriptor.Singleton<IPushProcessor, InboxPushProcessor>());
         services.AddHostedService(static sp => sp.GetRequiredService<InboxDispatcher>());

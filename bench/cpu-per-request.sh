@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# CPU time per request of the listener (durable inbox, default handlers, Warning logging): the process's user+sys time
+# from /proc/<pid>/stat over a 64-connection wrk run of distinct pushes (bench/wrk/push.lua), divided by the requests
+# answered. Unlike req/s, it barely moves when other work loads the machine, so two builds can be compared on a busy
+# one. Also prints the inbox writer thread's share, and the tiered JIT's (should be 0 after the warm-up).
+#
+# Usage: bench/cpu-per-request.sh [--runs N] [--duration S] [--warmup S] [-- listener settings...]
+#   e.g. bench/cpu-per-request.sh --runs 3 -- --PushListener:Inbox:Enabled=false
+# Environment: LISTENER_DLL=path uses that build instead of building this tree (to compare two builds, run alternately).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+RUNS=2 DURATION=10 WARMUP=12
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) RUNS=$2; shift ;;
+    --duration) DURATION=$2; shift ;;
+    --warmup) WARMUP=$2; shift ;;
+    --) shift; break ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) echo "unknown option $1 (try --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+command -v wrk >/dev/null || { echo "wrk is required (Debian: apt-get install wrk)" >&2; exit 1; }
+
+if [ -z "${LISTENER_DLL:-}" ]; then
+  dotnet build src/PushListener -c Release --artifacts-path "$ROOT/bench/.artifacts" -nologo -v quiet -warnaserror >/dev/null
+  LISTENER_DLL=$ROOT/bench/.artifacts/bin/PushListener/release/PushListener.dll
+fi
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/pushlistener-cpu.XXXXXX")
+PID=
+cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+TICKS=$(getconf CLK_TCK)
+process_ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
+# thread_ticks NAME: user+sys ticks of the process's threads whose name contains NAME.
+thread_ticks() {
+  local sum=0 t
+  for t in /proc/"$PID"/task/*; do
+    if grep -q "$1" "$t/comm" 2>/dev/null; then sum=$((sum + $(awk '{print $14 + $15}' "$t/stat"))); fi
+  done
+  echo "$sum"
+}
+
+for run in $(seq 1 "$RUNS"); do
+  port=$(( 20000 + RANDOM % 40000 ))
+  (cd "$(dirname "$LISTENER_DLL")" && DOTNET_ENVIRONMENT=Production exec dotnet "$LISTENER_DLL" \
+     "--Kestrel:Endpoints:Http:Url=http://127.0.0.1:$port" --Serilog:MinimumLevel:Default=Warning \
+     --Serilog:MinimumLevel:Override:Microsoft.AspNetCore.HttpLogging=Warning \
+     --Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime=Warning \
+     --PushListener:Senders:RateLimit:PermitsPerSecond=0 "--PushListener:Inbox:DataFolder=$WORK/data-$run" "$@" \
+     >"$WORK/listener-$run.log" 2>&1) &
+  PID=$!
+  for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+  url=http://127.0.0.1:$port/ews/notifications
+  # Warm-up long enough for tiered compilation to finish: JIT time would count as request time.
+  BENCH_RUN=$((run * 10 + 1)) wrk -t2 -c64 -d"${WARMUP}s" -s bench/wrk/push.lua "$url" >/dev/null 2>&1
+  sleep 1
+  c0=$(process_ticks) w0=$(thread_ticks "PushListener in") j0=$(thread_ticks Tiered)
+  BENCH_RUN=$((run * 10 + 2)) wrk -t2 -c64 -d"${DURATION}s" --timeout 10s --latency -s bench/wrk/push.lua "$url" >"$WORK/wrk-$run.txt" 2>&1
+  sleep 1.5 # the dispatcher finishes the backlog: its work belongs to these requests
+  c1=$(process_ticks) w1=$(thread_ticks "PushListener in") j1=$(thread_ticks Tiered)
+  kill "$PID"; wait "$PID" 2>/dev/null || true; PID=
+  requests=$(sed -n 's/^bench: requests=\([0-9]*\).*/\1/p' "$WORK/wrk-$run.txt")
+  errors=$(sed -n 's/^bench: .*non2xx_or_errors=\([0-9]*\).*/\1/p' "$WORK/wrk-$run.txt")
+  p99=$(awk '$1 == "99%" {print $2}' "$WORK/wrk-$run.txt")
+  awk -v run="$run" -v r="$requests" -v e="$errors" -v c=$((c1 - c0)) -v w=$((w1 - w0)) -v j=$((j1 - j0)) -v t="$TICKS" \
+      -v p99="$p99" -v load="$(cut -d' ' -f1 /proc/loadavg)" \
+    'BEGIN { printf "run %d: %d requests (%s errors), CPU per request %.1f us (inbox writer %.1f us, JIT %.1f us), p99 %s, load %s\n",
+             run, r, e, c / t / r * 1e6, w / t / r * 1e6, j / t / r * 1e6, p99, load }'
+done
