@@ -3,29 +3,34 @@
 # app in the same run, latency at a fixed rate, and RSS over a long run. Prints a markdown table and writes it to
 # bench/results/latest.md. See docs/benchmarks.md for what each figure means.
 #
-# Usage: bench/run.sh [--quick] [--no-micro] [--no-soak] [--soak-notifications N] [--postgres]
+# Usage: bench/run.sh [--quick] [--no-micro] [--no-soak] [--no-cost] [--only-cost] [--soak-notifications N] [--postgres]
 #   --quick                  smoke run: short durations, small soak (about 3 minutes instead of about 10)
 #   --postgres               PostgreSQL mode instead: one and two listener instances on a private PostgreSQL
 #                            (scripts/postgres-test-server.sh, durable settings) next to the baseline app, and the
 #                            fixed-rate run; written to bench/results/latest-postgres.md
 #   --no-micro               skip the BenchmarkDotNet parser benchmarks
 #   --no-soak                skip the memory soak (the longest part: about 1,000,000 / listener req/s seconds)
+#   --no-cost                skip the logging and telemetry cost runs (as shipped, with metrics and traces)
+#   --only-cost              only the logging and telemetry cost runs (about 2 minutes)
 #   --soak-notifications N   notifications for the soak (default 1000000; 30000 with --quick)
-# Environment: BENCH_KEEP=1 keeps the work folder (logs, databases, BenchmarkDotNet artifacts) after the run.
+# Environment: BENCH_KEEP=1 keeps the work folder (logs, databases, BenchmarkDotNet artifacts) after the run;
+#   BENCH_COST_ROUNDS=N interleaved rounds of the cost runs (default 4; more rounds, steadier ratios on a shared machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-QUICK=0 MICRO=1 SOAK=1 SOAK_N= POSTGRES=0
+QUICK=0 MICRO=1 SOAK=1 SOAK_N= COST=1 E2E=1 POSTGRES=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
     --no-micro) MICRO=0 ;;
     --no-soak) SOAK=0 ;;
+    --no-cost) COST=0 ;;
+    --only-cost) MICRO=0 SOAK=0 E2E=0 ;;
     --soak-notifications) SOAK_N=$2; shift ;;
     --postgres) POSTGRES=1 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -122,6 +127,10 @@ start_app() {
 
 stop_app() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
+# CPU time a process has used (user + system), in clock ticks (sysconf CLK_TCK, 100 on Linux).
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+CLK_TCK=$(getconf CLK_TCK)
+
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 hwm_kb() { awk '/^VmHWM/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
@@ -161,7 +170,6 @@ mb() { calc "%.0f" "$1 / 1024"; }
 # The default handlers (the `log` entry of appsettings.json stays configured), logging at Warning.
 LISTENER_SETTINGS=(
   --Serilog:MinimumLevel:Default=Warning
-  --Serilog:MinimumLevel:Override:Microsoft.AspNetCore.HttpLogging=Warning
   --Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime=Warning
   # All load comes from 127.0.0.1; the per-source limit (default 1000/s) would answer 429 to most of it.
   --PushListener:Senders:RateLimit:PermitsPerSecond=0
@@ -184,6 +192,8 @@ if [ "$MICRO" = 1 ]; then
 fi
 
 # --- 2. end-to-end: listener and baseline, interleaved at each connection count -----------------------------------------
+declare -A RPS P50 P99 ERR RSS FR
+if [ "$E2E" = 1 ]; then
 log "starting the listener (durable SQLite inbox, default handlers) and the baseline app"
 LISTENER_PORT=$(free_port)
 start_app listener "$LISTENER_DLL" "$LISTENER_PORT" "${LISTENER_SETTINGS[@]}" "--PushListener:Inbox:DataFolder=$WORK/listener-data"
@@ -208,7 +218,6 @@ log "warm-up: ${WARMUP} s of wrk on each app (not measured)"
 run_wrk "$LISTENER_URL" 64 "$WARMUP" "$WORK/warmup-listener.txt"
 run_wrk "$BASELINE_URL" 64 "$WARMUP" "$WORK/warmup-baseline.txt"
 
-declare -A RPS P50 P99 ERR RSS
 for c in $CONNECTIONS; do
   for app in listener baseline; do
     if [ $app = listener ]; then url=$LISTENER_URL pid=$LISTENER_PID; else url=$BASELINE_URL pid=$BASELINE_PID; fi
@@ -227,7 +236,6 @@ for c in $CONNECTIONS; do
 done
 
 # --- 3. fixed rate --------------------------------------------------------------------------------------------------------
-declare -A FR
 for app in listener baseline; do
   if [ $app = listener ]; then url=$LISTENER_URL pid=$LISTENER_PID; else url=$BASELINE_URL pid=$BASELINE_PID; fi
   log "fixed rate: $app at $RATE req/s for ${RATE_DURATION} s (after ${RATE_WARMUP} s warm-up)"
@@ -267,8 +275,71 @@ BIG_MAX=$(awk '{print $1 * 1000}' "$WORK/big.txt" | sort -n | tail -1)
 echo "  $BIG_BYTES bytes: median $(calc '%.1f' "$BIG_P50") ms, max $(calc '%.1f' "$BIG_MAX") ms" >&2
 stop_app "$LISTENER_PID"
 stop_app "$BASELINE_PID"
+fi
+
+# --- 3d. logging and telemetry cost: three listeners, interleaved rounds at 64 connections --------------------------------
+# warning: the settings above (logging at Warning, the default handlers). shipped: the default appsettings.json (Information, the
+# log handler writing a line per notification, the request log), only the rate limit off. metrics: warning plus the
+# Prometheus endpoint, scraped every 5 s. telemetry: metrics plus OTLP metrics and traces exported to a closed local port
+# at the default sampling ratio (0.1 of pushes traced with their deliveries and handler runs; the exports fail, which
+# costs what a collector's absence costs). traces-all: telemetry with every push traced (SamplingRatio=1), for reference.
+# Each round runs the four in turn; the ratios are medians of the per-round ratios, so a disturbance that hits one round
+# moves them less than it moves the totals.
+COST_CONFIGS="warning shipped metrics telemetry traces-all"
+declare -A COST_REQ COST_SECS COST_RATIOS COST_CPU COST_CPU_RATIOS
+COST_ROUNDS=${BENCH_COST_ROUNDS:-4}
+if [ "$COST" = 1 ]; then
+  log "logging and telemetry cost: five listeners, $COST_ROUNDS interleaved rounds of ${DURATION} s at 64 connections"
+  OTLP_CLOSED=$(free_port)
+  declare -A COST_PID COST_URL
+  for cfg in $COST_CONFIGS; do
+    port=$(free_port)
+    case $cfg in
+      warning) start_app "cost-$cfg" "$LISTENER_DLL" "$port" "${LISTENER_SETTINGS[@]}" "--PushListener:Inbox:DataFolder=$WORK/cost-$cfg" ;;
+      shipped) start_app "cost-$cfg" "$LISTENER_DLL" "$port" --PushListener:Senders:RateLimit:PermitsPerSecond=0 "--PushListener:Inbox:DataFolder=$WORK/cost-$cfg" ;;
+      metrics) start_app "cost-$cfg" "$LISTENER_DLL" "$port" "${LISTENER_SETTINGS[@]}" "--PushListener:Inbox:DataFolder=$WORK/cost-$cfg" \
+          --PushListener:Telemetry:Prometheus:Enabled=true ;;
+      telemetry) start_app "cost-$cfg" "$LISTENER_DLL" "$port" "${LISTENER_SETTINGS[@]}" "--PushListener:Inbox:DataFolder=$WORK/cost-$cfg" \
+          --PushListener:Telemetry:Prometheus:Enabled=true "--PushListener:Telemetry:Otlp:Endpoint=http://127.0.0.1:$OTLP_CLOSED" ;;
+      traces-all) start_app "cost-$cfg" "$LISTENER_DLL" "$port" "${LISTENER_SETTINGS[@]}" "--PushListener:Inbox:DataFolder=$WORK/cost-$cfg" \
+          --PushListener:Telemetry:Prometheus:Enabled=true "--PushListener:Telemetry:Otlp:Endpoint=http://127.0.0.1:$OTLP_CLOSED" \
+          --PushListener:Telemetry:Tracing:SamplingRatio=1 ;;
+    esac
+    COST_PID[$cfg]=$APP_PID
+    COST_URL[$cfg]=http://127.0.0.1:$port/ews/notifications
+    COST_REQ[$cfg]=0 COST_SECS[$cfg]=0 COST_RATIOS[$cfg]= COST_CPU[$cfg]=0 COST_CPU_RATIOS[$cfg]=
+    run_wrk "${COST_URL[$cfg]}" 64 "$WARMUP" "$WORK/warmup-cost-$cfg.txt"
+  done
+  scrape_url=${COST_URL[telemetry]%/ews/notifications}/metrics
+  scrape_metrics=${COST_URL[metrics]%/ews/notifications}/metrics
+  ( while sleep 5; do curl -sf "$scrape_url" -o /dev/null || true; curl -sf "$scrape_metrics" -o /dev/null || true; done ) &
+  SCRAPER_PID=$!
+  PIDS+=("$SCRAPER_PID")
+  for round in $(seq 1 $COST_ROUNDS); do
+    for cfg in $COST_CONFIGS; do
+      ticks=$(cpu_ticks "${COST_PID[$cfg]}")
+      run_wrk "${COST_URL[$cfg]}" 64 "$DURATION" "$WORK/wrk-cost-$cfg-$round.txt"
+      ticks=$(( $(cpu_ticks "${COST_PID[$cfg]}") - ticks ))
+      e=$(wrk_errors "$WORK/wrk-cost-$cfg-$round.txt")
+      [ "${e:-0}" = 0 ] || { cat "$WORK/wrk-cost-$cfg-$round.txt" >&2; echo "cost run $cfg had $e failed requests" >&2; exit 1; }
+      n=$(wrk_requests "$WORK/wrk-cost-$cfg-$round.txt")
+      COST_REQ[$cfg]=$(( ${COST_REQ[$cfg]} + n ))
+      COST_SECS[$cfg]=$(( ${COST_SECS[$cfg]} + DURATION ))
+      COST_CPU[$cfg]=$(( ${COST_CPU[$cfg]} + ticks ))
+      per=$(calc '%.2f' "$ticks * 1000000 / $CLK_TCK / $n")
+      [ "$cfg" = warning ] && round_warning=$n round_warning_cpu=$per
+      COST_RATIOS[$cfg]="${COST_RATIOS[$cfg]} $(calc '%.4f' "$n / $round_warning")"
+      COST_CPU_RATIOS[$cfg]="${COST_CPU_RATIOS[$cfg]} $(calc '%.4f' "$per / $round_warning_cpu")"
+      echo "  round $round, $cfg: $(wrk_rps "$WORK/wrk-cost-$cfg-$round.txt") req/s, $per µs CPU per request" >&2
+    done
+  done
+  kill "$SCRAPER_PID" 2>/dev/null || true
+  curl -sf "$scrape_url" >"$WORK/metrics.txt" || true
+  for cfg in $COST_CONFIGS; do stop_app "${COST_PID[$cfg]}"; done
+fi
 
 # --- 3c. storage per request: a fresh data folder, a wrk run, a clean stop, the folder's size -------------------------------
+if [ "$E2E" = 1 ]; then
 log "storage: a fresh listener, ${DURATION} s of wrk at 64 connections, then its data folder's size after a clean stop"
 storage_port=$(free_port)
 start_app storage "$LISTENER_DLL" "$storage_port" "${LISTENER_SETTINGS[@]}" "--PushListener:Inbox:DataFolder=$WORK/storage-data"
@@ -284,6 +355,7 @@ STORAGE_FULL=$(du -sb "$WORK/storage-data" | cut -f1)
 REQUEST_BYTES=$(( 1548 + 276 ))
 STORAGE_PER=$(calc '%.0f' "($STORAGE_FULL - $STORAGE_EMPTY) / $STORAGE_N")
 echo "  $STORAGE_N notifications: $STORAGE_EMPTY bytes empty, $STORAGE_FULL bytes after, $STORAGE_PER bytes per request (request about $REQUEST_BYTES bytes)" >&2
+fi
 
 # --- 4. memory soak ---------------------------------------------------------------------------------------------------------
 SOAK_LINE=
@@ -336,7 +408,7 @@ pass() { if [ "$1" = 1 ]; then echo PASS; else echo MISS; fi; }
 {
   echo "# PushListener benchmark results"
   echo
-  echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') by \`bench/run.sh$([ $QUICK = 1 ] && echo ' --quick')$([ $MICRO = 0 ] && echo ' --no-micro')$([ $SOAK = 0 ] && echo ' --no-soak')\` in ${TOTAL} s."
+  echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') by \`bench/run.sh$([ $QUICK = 1 ] && echo ' --quick')$([ $MICRO = 0 ] && echo ' --no-micro')$([ $SOAK = 0 ] && echo ' --no-soak')$([ $COST = 0 ] && echo ' --no-cost')$([ $E2E = 0 ] && echo ' (cost runs only)')\` in ${TOTAL} s."
   echo "Machine: $MACHINE."
   echo "Source: $SOURCE."
   echo "Load average (1, 5, 15 min) at start: $LOAD_START; at end: $LOAD_END. A load above the core count means other work shared the CPUs: compare the ratios, not the absolute figures, between runs."
@@ -351,6 +423,7 @@ pass() { if [ "$1" = 1 ]; then echo PASS; else echo MISS; fi; }
     done <<<"$MICRO_ROWS"
     echo
   fi
+  if [ "$E2E" = 1 ]; then
   echo "## End to end (wrk, $WRK_THREADS threads, ${DURATION} s per run, distinct 1.5 KB one-event pushes)"
   echo
   echo "Listener: durable SQLite inbox (WAL, synchronous=FULL), the default handlers (\`log\`), logging at Warning. Baseline: bench/Baseline, the same reply bytes without parsing or storing. Both measured in this run, interleaved."
@@ -384,6 +457,21 @@ pass() { if [ "$1" = 1 ]; then echo PASS; else echo MISS; fi; }
   echo "|---:|---:|---:|---:|---:|---:|"
   echo "| $STORAGE_N | $STORAGE_EMPTY | $STORAGE_FULL | $STORAGE_PER | $REQUEST_BYTES | $(calc '%.2f' "$STORAGE_PER / $REQUEST_BYTES") |"
   echo
+  fi
+  if [ "$COST" = 1 ]; then
+    echo "## Logging and telemetry cost (wrk, 64 connections, $COST_ROUNDS interleaved rounds of ${DURATION} s per listener)"
+    echo
+    echo "warning: as in the end-to-end runs (logging at Warning, the default handlers). shipped: the default appsettings.json (Information, the log handler's line per notification, the request log), rate limit off. metrics: warning plus the Prometheus endpoint, scraped every 5 s. telemetry: metrics plus OTLP metrics and traces at the default sampling ratio (0.1 of pushes traced, with their deliveries and handler runs) exported to a closed local port. traces-all: telemetry with every push traced. Per-round ratios are to the warning listener's run in the same round."
+    echo
+    echo "CPU per request is the listener process's user + system CPU time during its wrk runs over the requests it answered: on a shared machine it moves far less than req/s (another process taking the cores lowers req/s, not the CPU each request costs), so it is the figure the cost targets read."
+    echo
+    echo "| listener | requests | req/s | req/s / warning (median of rounds) | per-round req/s ratios | CPU per request | CPU / warning (median of rounds) | per-round CPU ratios |"
+    echo "|---|---:|---:|---:|---|---:|---:|---|"
+    for cfg in $COST_CONFIGS; do
+      echo "| $cfg | ${COST_REQ[$cfg]} | $(calc '%.0f' "${COST_REQ[$cfg]} / ${COST_SECS[$cfg]}") | $(tr ' ' '\n' <<<"${COST_RATIOS[$cfg]}" | grep . | median) |${COST_RATIOS[$cfg]} | $(calc '%.1f' "${COST_CPU[$cfg]} * 1000000 / $CLK_TCK / ${COST_REQ[$cfg]}") µs | $(tr ' ' '\n' <<<"${COST_CPU_RATIOS[$cfg]}" | grep . | median) |${COST_CPU_RATIOS[$cfg]} |"
+    done
+    echo
+  fi
   if [ -n "$SOAK_LINE" ]; then
     read -r n e secs warm end max db <<<"$SOAK_LINE"
     echo "## Memory soak (wrk, 64 connections, fresh listener)"
@@ -398,6 +486,7 @@ pass() { if [ "$1" = 1 ]; then echo PASS; else echo MISS; fi; }
   echo
   echo "| target | measured | result |"
   echo "|---|---|---|"
+  if [ "$E2E" = 1 ]; then
   worst=1e9 best=0
   for c in $CONNECTIONS; do
     r=$(calc '%.3f' "${RPS[listener,$c]} / ${RPS[baseline,$c]}")
@@ -422,6 +511,17 @@ pass() { if [ "$1" = 1 ]; then echo PASS; else echo MISS; fi; }
   echo "| bytes kept per request <= 2 x request size (+ the empty database, $STORAGE_EMPTY bytes) | $STORAGE_PER bytes per $REQUEST_BYTES-byte request | $(pass "$ok") |"
   ok=$(calc '%d' "$PEAK_LISTENER < 200 * 1024")
   echo "| peak RSS < 200 MB during the load runs | listener $(mb "$PEAK_LISTENER") MB (baseline $(mb "$PEAK_BASELINE") MB) | $(pass "$ok")$([ "$ok" = 1 ] || echo ": $(calc '%.0f' "$PEAK_LISTENER / 1024 - 200") MB over") |"
+  fi
+  if [ "$COST" = 1 ]; then
+    # Throughput a CPU-bound service reaches is inversely proportional to its CPU per request.
+    med() { tr ' ' '\n' <<<"$1" | grep . | median; }
+    r=$(calc '%.3f' "1 / $(med "${COST_CPU_RATIOS[shipped]}")")
+    ok=$(calc '%d' "$r >= 0.8")
+    echo "| as shipped >= 0.8 x the Warning-level throughput (same run; 1 / CPU-per-request ratio, median of rounds) | $r (req/s ratio $(med "${COST_RATIOS[shipped]}")) | $(pass "$ok") |"
+    r=$(calc '%.3f' "1 - 1 / $(med "${COST_CPU_RATIOS[telemetry]}")")
+    ok=$(calc '%d' "$r <= 0.05")
+    echo "| metrics and traces cost <= 5 % of throughput (same run; CPU per request, median of rounds) | $(calc '%.1f' "$r * 100") % (metrics alone $(calc '%.1f' "(1 - 1 / $(med "${COST_CPU_RATIOS[metrics]}")) * 100") %; req/s ratio $(med "${COST_RATIOS[telemetry]}")) | $(pass "$ok") |"
+  fi
   if [ -n "$SOAK_LINE" ]; then
     read -r n _ _ warm end _ _ <<<"$SOAK_LINE"
     growth=$(calc '%.1f' "($end - $warm) * 100 / $warm")

@@ -46,6 +46,9 @@ internal sealed class ManagedSubscriptionRig : IAsyncDisposable
 
     public LogCapture Logs { get; } = new();
 
+    /// <summary>What the host's Serilog logger writes (the request log goes there, not through the framework's providers).</summary>
+    public SerilogCapture SerilogEvents { get; } = new();
+
     public SubscriptionManager Manager => Listener.Services.GetRequiredService<SubscriptionManager>();
 
     public static async Task<ManagedSubscriptionRig> StartAsync(Func<Uri, IReadOnlyDictionary<string, string?>>? extra = null, bool clientCredentials = false)
@@ -111,6 +114,7 @@ internal sealed class ManagedSubscriptionRig : IAsyncDisposable
             s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock));
             s.AddNotificationHandler(recorder, o => o.Name = "recorder");
             s.AddSingleton<ILoggerProvider>(Logs);
+            s.AddSingleton(SerilogEvents.HostLogger);
             s.Replace(ServiceDescriptor.Singleton<IMsalHttpClientFactory>(tokenRoute));
         });
         Listener = listener;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using PushListener.Hosting;
 using PushListener.Protocol;
 using PushListener.Subscriptions;
+using PushListener.Telemetry;
 
 namespace PushListener.Endpoint;
 
@@ -21,6 +22,7 @@ internal sealed class SendNotificationEndpoint(
     IOptions<SubscriptionOptions> subscriptionOptions,
     IOptions<PushListenerOptions> options,
     TimeProvider timeProvider,
+    PushTelemetry telemetry,
     ILogger<SendNotificationEndpoint> logger)
 {
     private readonly EndpointOptions _options = options.Value.Endpoint;
@@ -32,6 +34,7 @@ internal sealed class SendNotificationEndpoint(
 
     public async Task HandleAsync(HttpContext context, string? token)
     {
+        PushTelemetry.Start(context);
         try
         {
             await HandleCoreAsync(context, token).ConfigureAwait(false);
@@ -48,6 +51,11 @@ internal sealed class SendNotificationEndpoint(
             var version = SoapMediaType.VersionOf(context.Request.ContentType, out _) ?? SoapVersion.Soap11;
             context.Response.Clear();
             await WriteFaultAsync(context, version, FaultCode.Receiver, "The notification could not be taken; retry later.", []).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Telemetry: a request that ended without an answer (the sender went away) counts as a fault; no-op once answered.
+            telemetry.Finish(context, null, PushOutcome.Fault, null);
         }
     }
 
@@ -175,6 +183,7 @@ internal sealed class SendNotificationEndpoint(
             try
             {
                 push = SendNotificationReader.Read(body.Memory, _readerOptions);
+                PushTelemetry.Observation(context)?.Phase("parsed");
             }
             catch (PushRequestException ex)
             {
@@ -192,11 +201,12 @@ internal sealed class SendNotificationEndpoint(
             try
             {
                 status = await processor.ProcessAsync(
-                    new ReceivedPush(push, timeProvider.GetUtcNow(), remote, context.TraceIdentifier, body.Memory, registration),
+                    new ReceivedPush(push, timeProvider.GetUtcNow(), remote, context.TraceIdentifier, body.Memory, registration, PushTelemetry.Observation(context)),
                     context.RequestAborted).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
             {
+                telemetry.Finish(context, version, PushOutcome.Fault, push.Messages[0].SubscriptionId);
                 return;
             }
 #pragma warning disable CA1031 // Whatever went wrong, Exchange must hear a fault (and retry), never OK.
@@ -204,6 +214,7 @@ internal sealed class SendNotificationEndpoint(
 #pragma warning restore CA1031
             {
                 EndpointLog.PushNotTaken(logger, remote, ex);
+                telemetry.NotTaken(body.Memory.Length, ex);
                 await WriteFaultAsync(context, version, FaultCode.Receiver, "The notification could not be stored; retry later.", []).ConfigureAwait(false);
                 return;
             }
@@ -214,6 +225,7 @@ internal sealed class SendNotificationEndpoint(
             context.Response.ContentType = XmlNames.ReplyContentType(version);
             context.Response.ContentLength = reply.Length;
             await context.Response.Body.WriteAsync(reply, context.RequestAborted).ConfigureAwait(false);
+            telemetry.Finish(context, version, status == SubscriptionStatus.Unsubscribe ? PushOutcome.Unsubscribe : PushOutcome.Ok, push.Messages[0].SubscriptionId);
         }
     }
 
@@ -243,13 +255,14 @@ internal sealed class SendNotificationEndpoint(
     }
 
     // WS-I Basic Profile: a SOAP fault goes with HTTP 500.
-    private static async Task WriteFaultAsync(HttpContext context, SoapVersion version, FaultCode code, string reason, IReadOnlyList<XmlQualifiedName> notUnderstood)
+    private async Task WriteFaultAsync(HttpContext context, SoapVersion version, FaultCode code, string reason, IReadOnlyList<XmlQualifiedName> notUnderstood)
     {
         var fault = SendNotificationWriter.Fault(version, code, reason, notUnderstood);
         context.Response.StatusCode = StatusCodes.Status500InternalServerError;
         context.Response.ContentType = XmlNames.ReplyContentType(version);
         context.Response.ContentLength = fault.Length;
         await context.Response.Body.WriteAsync(fault, context.RequestAborted).ConfigureAwait(false);
+        telemetry.Finish(context, version, PushOutcome.Fault, null);
     }
 
     /// <summary>After a failed body read the connection may be gone: answering is best effort.</summary>
@@ -270,5 +283,6 @@ internal sealed class SendNotificationEndpoint(
         context.Response.StatusCode = statusCode;
         context.Response.ContentType = MediaTypeNames.Text.Plain;
         await context.Response.WriteAsync(reason, context.RequestAborted).ConfigureAwait(false);
+        telemetry.Finish(context, null, PushOutcome.Refused, null);
     }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.AspNetCore.HttpLogging;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -7,12 +6,14 @@ using PushListener.Admin;
 using PushListener.Endpoint;
 using PushListener.Feeds;
 using PushListener.Handlers.Webhook;
+using PushListener.Health;
 using PushListener.Inbox;
 using PushListener.Pipeline;
 using PushListener.Plugins;
 using PushListener.Security;
 using PushListener.Subscriptions;
 using PushListener.Subscriptions.Management;
+using PushListener.Telemetry;
 
 namespace PushListener.Hosting;
 
@@ -35,6 +36,7 @@ public static class PushListenerServiceCollectionExtensions
         services.TryAddSingleton<IPushProcessor, AcceptingPushProcessor>();
         services.TryAddSingleton<SendNotificationEndpoint>();
         services.TryAddSingleton<ContractDocuments>();
+        services.AddPushListenerTelemetry(configuration);
         services.AddPipeline(configuration);
         services.AddWebhookHttpClient();
         services.AddPlugins(configuration);
@@ -45,14 +47,7 @@ public static class PushListenerServiceCollectionExtensions
         services.AddAdmin(configuration);
         services.AddSenderRestrictions(configuration);
 
-        services.AddHealthChecks();
-        services.AddHttpLogging(logging =>
-        {
-            // Request lines only: bodies may hold mailbox ids and never go to the log.
-            logging.LoggingFields = HttpLoggingFields.RequestMethod | HttpLoggingFields.RequestPath | HttpLoggingFields.ResponseStatusCode | HttpLoggingFields.Duration;
-            logging.CombineLogs = true;
-        });
-        services.AddHttpLoggingInterceptor<CallbackTokenRedaction>();
+        services.AddPushListenerHealth(configuration);
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<PushListenerOptions>>((forwarded, listener) =>
         {
             var settings = listener.Value.ForwardedHeaders;
@@ -97,14 +92,16 @@ public static class PushListenerServiceCollectionExtensions
         }
 
         app.UseSenderRestrictions();
-        app.UseHttpLogging();
+
+        // One line per request (bodies never); refusals by the sender restrictions above are counted there instead.
+        app.UsePushListenerRequestLogging();
 
         // HTTP-level rejections (405, 404) carry a one-line reason instead of an empty body.
         app.UseStatusCodePages();
         return app;
     }
 
-    /// <summary>Maps <c>POST {Path}</c> (SendNotification), <c>GET {Path}?wsdl</c> and <c>/healthz</c>.</summary>
+    /// <summary>Maps <c>POST {Path}</c> (SendNotification), <c>GET {Path}?wsdl</c>, the health endpoints and (when enabled) <c>/metrics</c>.</summary>
     public static IEndpointRouteBuilder MapPushListener(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
@@ -122,7 +119,8 @@ public static class PushListenerServiceCollectionExtensions
                 .WithDisplayName("SendNotification contract");
         }
 
-        endpoints.MapHealthChecks("/healthz");
+        endpoints.MapPushListenerHealth();
+        endpoints.MapPushListenerTelemetry();
         endpoints.MapAdmin();
         endpoints.MapFeeds();
         return endpoints;

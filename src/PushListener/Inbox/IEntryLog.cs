@@ -45,8 +45,12 @@ internal interface IEntryLog
     /// <summary>Counts for metrics, readiness and the admin API.</summary>
     Task<EntryLogStats> GetStatsAsync(CancellationToken cancellationToken);
 
-    /// <summary>Completes when the store takes a write (a small write that changes nothing anyone reads); throws when it cannot. For readiness.</summary>
-    Task ProbeAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// Completes when the store takes a write that changes nothing anyone reads; throws when it cannot. For readiness. A store
+    /// whose space is bounded per listener (SQLite's MaxSizeMegabytes) writes <paramref name="payloadBytes"/> bytes with it,
+    /// so that after a refused push readiness returns only once a write of that size fits; 0 is the smallest write.
+    /// </summary>
+    Task ProbeAsync(int payloadBytes, CancellationToken cancellationToken);
 
     /// <summary>Deletes done entries received before <paramref name="before"/> (and bodies no entry refers to any more); returns how many entries.</summary>
     Task<int> DeleteProcessedAsync(DateTimeOffset before, CancellationToken cancellationToken);

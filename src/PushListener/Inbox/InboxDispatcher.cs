@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -7,6 +8,7 @@ using PushListener.Hosting;
 using PushListener.Pipeline;
 using PushListener.Protocol;
 using PushListener.Subscriptions;
+using PushListener.Telemetry;
 
 namespace PushListener.Inbox;
 
@@ -34,6 +36,7 @@ internal sealed partial class InboxDispatcher : BackgroundService
     private readonly InboxOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly PushListenerMetrics? _metrics;
     private readonly ResiliencePipeline<PipelineOutcome> _retry;
     private readonly SemaphoreSlim _concurrency;
     private readonly Dictionary<string, Queue<ClaimedEntry>> _queues = new(StringComparer.Ordinal);
@@ -46,9 +49,10 @@ internal sealed partial class InboxDispatcher : BackgroundService
     private readonly ParsedMessageCache _parsed;
     private int _inMemory;
 
-    public InboxDispatcher(IEntryLog entries, IDispatchNotifier notifier, NotificationPipeline pipeline, ReplyDecision decision, RegistrationCatalog registrations, StartupGate startup, IOptions<InboxOptions> options, TimeProvider time, ILogger<InboxDispatcher> logger, ParsedMessageCache parsed)
+    public InboxDispatcher(IEntryLog entries, IDispatchNotifier notifier, NotificationPipeline pipeline, ReplyDecision decision, RegistrationCatalog registrations, StartupGate startup, IOptions<InboxOptions> options, TimeProvider time, ILogger<InboxDispatcher> logger, ParsedMessageCache parsed, PushListenerMetrics? metrics = null)
     {
         _parsed = parsed;
+        _metrics = metrics;
         _entries = entries;
         _notifier = notifier;
         _pipeline = pipeline;
@@ -294,12 +298,14 @@ internal sealed partial class InboxDispatcher : BackgroundService
             catch (System.Text.Json.JsonException ex)
             {
                 await _entries.DeadLetterAsync(entry.Id, entry.Attempts, "the stored lifecycle event no longer parses: " + ex.Message, cancellationToken).ConfigureAwait(false);
+                _metrics?.DeadLettered();
                 return;
             }
         }
         else if (!TryGetMessage(entry, out message, out var error))
         {
             await _entries.DeadLetterAsync(entry.Id, entry.Attempts, error, cancellationToken).ConfigureAwait(false);
+            _metrics?.DeadLettered();
             _decision.Report(entry.DedupeKey, entry.SubscriptionId, SubscriptionStatus.OK, null);
             return;
         }
@@ -307,10 +313,13 @@ internal sealed partial class InboxDispatcher : BackgroundService
         if (entry.Attempts >= _options.MaxAttempts)
         {
             await _entries.DeadLetterAsync(entry.Id, entry.Attempts, "no attempts left", cancellationToken).ConfigureAwait(false);
+            _metrics?.DeadLettered();
             _decision.Report(entry.DedupeKey, entry.SubscriptionId, SubscriptionStatus.OK, null);
             return;
         }
 
+        // Telemetry: the delivery's Activity, in the trace of the push that stored the entry (its stored traceparent) and linked to it.
+        using var activity = PushActivities.StartDelivery(entry.Id, entry.SubscriptionId, entry.Attempts, PushContext(entry.TraceParent));
         var registration = entry.Registration is { } name ? _registrations[name]?.Info : null;
         // The entry's id is the delivery id: the same on every retry, restart and replay, so receivers can dedupe on it.
         var push = new PushMetadata(entry.Id.ToString(CultureInfo.InvariantCulture), entry.ReceivedAt, entry.RequestServerVersion, registration);
@@ -334,6 +343,8 @@ internal sealed partial class InboxDispatcher : BackgroundService
             var error = string.Join("; ", outcome.Handlers.Where(h => h.IsFailure).Select(h => h.Handler + ": " + h.Detail));
             await _entries.DeadLetterAsync(entry.Id, state.Attempt, error, cancellationToken).ConfigureAwait(false);
             DeadLettered(_logger, entry.Id, entry.SubscriptionId, state.Attempt, error);
+            _metrics?.DeadLettered();
+            activity?.SetStatus(ActivityStatusCode.Error, "dead-lettered");
         }
         else
         {
@@ -402,11 +413,16 @@ internal sealed partial class InboxDispatcher : BackgroundService
             if (state.Attempt < _options.MaxAttempts)
             {
                 RetryScheduled(_logger, state.Entry.Id, state.Entry.SubscriptionId, state.Attempt, _options.MaxAttempts);
+                _metrics?.RetryScheduled();
             }
         }
 
         return outcome;
     }
+
+    // The push's trace context from the stored traceparent; null when none was stored or tracing is off.
+    private static ActivityContext? PushContext(string? traceParent) =>
+        traceParent is not null && PushActivities.Source.HasListeners() && ActivityContext.TryParse(traceParent, null, out var context) ? context : null;
 
     private bool TryGetMessage(ClaimedEntry entry, out NotificationMessage message, out string error)
     {

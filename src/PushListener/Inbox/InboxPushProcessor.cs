@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using PushListener.Endpoint;
 using PushListener.Subscriptions;
+using PushListener.Telemetry;
 
 namespace PushListener.Inbox;
 
@@ -16,6 +17,7 @@ internal sealed partial class InboxPushProcessor(
     IDispatchNotifier notifier,
     RegistrationCatalog registrations,
     ParsedMessageCache parsed,
+    PushListenerMetrics metrics,
     ILogger<InboxPushProcessor> logger) : IPushProcessor
 {
     public async ValueTask<SubscriptionStatus> ProcessAsync(ReceivedPush push, CancellationToken cancellationToken)
@@ -59,6 +61,7 @@ internal sealed partial class InboxPushProcessor(
 
         if (appends.Count == 0)
         {
+            push.Observation?.RefusedUnknown(); // telemetry
             return SubscriptionStatus.Unsubscribe;
         }
 
@@ -77,13 +80,13 @@ internal sealed partial class InboxPushProcessor(
             throw;
         }
 
-        var stored = false;
+        var stored = 0;
         for (var i = 0; i < appended.Messages.Count; i++)
         {
             var result = appended.Messages[i];
             if (!result.IsDuplicate)
             {
-                stored = true;
+                stored++;
             }
             else
             {
@@ -95,10 +98,14 @@ internal sealed partial class InboxPushProcessor(
             }
         }
 
-        if (stored)
+        if (stored > 0)
         {
             notifier.Notify();
         }
+
+        // Telemetry: notifications stored, and whether the whole push was a retry of one stored before.
+        metrics.NotificationsStored(stored);
+        push.Observation?.Stored(stored, appended.Messages.Count - stored);
 
         return await decision.DecideAsync(ballot, appended, refused is not null, cancellationToken).ConfigureAwait(false);
     }

@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using PushListener.Telemetry;
+
 namespace PushListener.Pipeline;
 
 /// <summary>
@@ -11,9 +14,11 @@ internal sealed class NotificationPipeline : IAsyncDisposable
     private readonly IServiceScopeFactory _scopes;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly PushListenerMetrics? _metrics;
 
-    public NotificationPipeline(IEnumerable<HandlerRegistration> registrations, IServiceProvider services, IServiceScopeFactory scopes, TimeProvider time, ILoggerFactory loggers)
+    public NotificationPipeline(IEnumerable<HandlerRegistration> registrations, IServiceProvider services, IServiceScopeFactory scopes, TimeProvider time, ILoggerFactory loggers, PushListenerMetrics? metrics = null)
     {
+        _metrics = metrics;
         _scopes = scopes;
         _time = time;
         _logger = loggers.CreateLogger<NotificationPipeline>();
@@ -42,8 +47,15 @@ internal sealed class NotificationPipeline : IAsyncDisposable
         RunCoreAsync(message, null, push, attempt, alreadyDone, cancellationToken);
 
     /// <summary>Runs the pipeline for a lifecycle event: only handlers that opted in are called.</summary>
-    public ValueTask<PipelineOutcome> RunLifecycleAsync(LifecycleEvent lifecycle, PushMetadata push, int attempt, IReadOnlySet<string>? alreadyDone, CancellationToken cancellationToken) =>
-        RunCoreAsync(null, lifecycle, push, attempt, alreadyDone, cancellationToken);
+    public ValueTask<PipelineOutcome> RunLifecycleAsync(LifecycleEvent lifecycle, PushMetadata push, int attempt, IReadOnlySet<string>? alreadyDone, CancellationToken cancellationToken)
+    {
+        if (attempt == 1)
+        {
+            _metrics?.LifecycleEvent(lifecycle.Kind.ToString());
+        }
+
+        return RunCoreAsync(null, lifecycle, push, attempt, alreadyDone, cancellationToken);
+    }
 
     private async ValueTask<PipelineOutcome> RunCoreAsync(NotificationMessage? message, LifecycleEvent? lifecycle, PushMetadata push, int attempt, IReadOnlySet<string>? alreadyDone, CancellationToken cancellationToken)
     {
@@ -81,6 +93,26 @@ internal sealed class NotificationPipeline : IAsyncDisposable
     }
 
     private async ValueTask<HandlerOutcome> RunStepAsync(PipelineStep step, NotificationMessage? message, LifecycleEvent? lifecycle, PushMetadata push, int attempt, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var activity = PushActivities.StartHandler(step.Name, attempt);
+        var outcome = await RunHandlerAsync(step, message, lifecycle, push, attempt, services, cancellationToken).ConfigureAwait(false);
+        var (result, errorType) = outcome.Status switch
+        {
+            HandlerStatus.Failed => ("failure", outcome.Detail is { } detail && detail.IndexOf(':', StringComparison.Ordinal) is > 0 and var colon ? detail[..colon] : "error"),
+            HandlerStatus.TimedOut => ("timeout", "timeout"),
+            _ => ("success", (string?)null),
+        };
+        _metrics?.HandlerRan(step.Name, result, errorType, Stopwatch.GetElapsedTime(started));
+        if (errorType is not null)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, outcome.Detail);
+        }
+
+        return outcome;
+    }
+
+    private async ValueTask<HandlerOutcome> RunHandlerAsync(PipelineStep step, NotificationMessage? message, LifecycleEvent? lifecycle, PushMetadata push, int attempt, IServiceProvider services, CancellationToken cancellationToken)
     {
         var subscriptionId = message?.SubscriptionId ?? lifecycle?.SubscriptionId;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

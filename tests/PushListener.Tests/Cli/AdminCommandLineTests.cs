@@ -49,12 +49,38 @@ public sealed class AdminCommandLineTests
     [Theory]
     [InlineData("deadletters")]
     [InlineData("deadletters", "replay")]
+    [InlineData("deadletters", "replay", "1", "--all")]
     [InlineData("deadletters", "explode", "1")]
-    public async Task BadUsage_PrintsUsageAndExits2(params string[] args)
+    public async Task BadUsage_ExplainsAndExits1(params string[] args)
     {
         var (code, _, error) = await Run([.. args, "--PushListener:Inbox:DataFolder=" + await MakeEmptyInbox()]);
-        Assert.Equal(2, code);
-        Assert.Contains("Usage:", error, StringComparison.Ordinal);
+        Assert.Equal(1, code);
+        Assert.NotEqual(string.Empty, error.Trim());
+    }
+
+    [Theory]
+    [InlineData("replay")]
+    [InlineData("purge")]
+    public async Task UnknownId_IsAnErrorWithExit1(string command)
+    {
+        var (code, output, error) = await Run("deadletters", command, "999", "--PushListener:Inbox:DataFolder=" + await MakeEmptyInbox());
+        Assert.Equal(1, code);
+        Assert.Contains("No dead letter has id 999", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("0 dead letter", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("deadletters", "--help")]
+    [InlineData("deadletters", "list", "--help")]
+    [InlineData("deadletters", "replay", "--help")]
+    [InlineData("deadletters", "purge", "--help")]
+    [InlineData("inbox", "stats", "--help")]
+    public async Task Help_DescribesTheCommandWithoutRunningIt(params string[] args)
+    {
+        var (code, output, _) = await Run(args);
+        Assert.Equal(0, code);
+        Assert.Contains("Usage:", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -84,7 +110,7 @@ public sealed class AdminCommandLineTests
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var code = await AdminCommandLine.RunAsync(args, output, error);
+        var code = await HostCommandLine.RunAsync(args, output, error);
         return (code, output.ToString(), error.ToString());
     }
 }

@@ -98,7 +98,9 @@ public sealed class InboxTests
         Assert.DoesNotContain("SubscriptionStatus", lastBody, StringComparison.Ordinal);
         var stats = await factory.Services.GetRequiredService<IEntryLog>().GetStatsAsync(CancellationToken.None);
         Assert.Equal(oks, stats.Pending + stats.InFlight + stats.Done + stats.DeadLettered);
-        Assert.Equal("Healthy", await client.GetStringAsync("/healthz"));
+        // Still serving (alive), but not ready: the store refused a push (tests/Health/ReadinessTests covers the recovery).
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz/live")).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/healthz")).StatusCode);
     }
 
     [Fact]

@@ -35,7 +35,10 @@ internal sealed class ListenerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static async Task<ListenerProcess> StartAsync(IEnumerable<string> settings, TimeSpan? startTimeout = null)
+    /// <param name="settings">Command-line settings.</param>
+    /// <param name="startTimeout">How long to wait for /healthz.</param>
+    /// <param name="address">Sets the address on the process for the free port given (arguments, environment); by default <c>Kestrel:Endpoints</c>.</param>
+    public static async Task<ListenerProcess> StartAsync(IEnumerable<string> settings, TimeSpan? startTimeout = null, Action<int, ProcessStartInfo>? address = null)
     {
         var port = FreePort();
         var host = HostAssembly();
@@ -47,7 +50,15 @@ internal sealed class ListenerProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         info.ArgumentList.Add(host);
-        info.ArgumentList.Add($"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{port}");
+        if (address is null)
+        {
+            info.ArgumentList.Add($"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{port}");
+        }
+        else
+        {
+            address(port, info);
+        }
+
         info.ArgumentList.Add("--Serilog:MinimumLevel:Default=Warning");
         foreach (var setting in settings)
         {

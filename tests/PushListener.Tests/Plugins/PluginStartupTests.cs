@@ -41,10 +41,14 @@ public sealed class PluginStartupTests
             .WithServices(services => services.AddSingleton<ILoggerProvider>(logs));
         using var client = factory.CreateClient();
 
-        using var health = await client.GetAsync("/healthz");
+        using var live = await client.GetAsync("/healthz/live");
+        using var ready = await client.GetAsync("/healthz/ready");
         using var push = await client.SendAsync(Soap.PostFixture("all-event-types.xml"));
 
-        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        // It runs and takes pushes, but a skipped plugin keeps it out of readiness until the operator looks.
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Contains("Plugin 'Broken'", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal("OK", Soap.StatusOf(await push.Content.ReadAsStringAsync()));
         var error = Assert.Single(logs.Entries, e => e.EventId == 301);
         Assert.Equal(LogLevel.Error, error.Level);

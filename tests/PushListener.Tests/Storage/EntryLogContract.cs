@@ -232,8 +232,17 @@ public abstract class EntryLogContract : StoreContract
     [Fact]
     public async Task Probe_OnAWorkingStore_Completes()
     {
-        await Storage.EntryLog.ProbeAsync(CancellationToken.None);
+        await Storage.EntryLog.ProbeAsync(0, CancellationToken.None);
         Assert.Equal(0, (await Storage.EntryLog.GetStatsAsync(CancellationToken.None)).Pending);
+    }
+
+    [Fact]
+    public async Task Probe_WithAPayload_CompletesAndLeavesTheLogUnchanged()
+    {
+        await Storage.EntryLog.ProbeAsync(256 * 1024, CancellationToken.None);
+        await Storage.EntryLog.ProbeAsync(0, CancellationToken.None);
+        var stats = await Storage.EntryLog.GetStatsAsync(CancellationToken.None);
+        Assert.Equal((0L, 0L, 0L, 0L), (stats.Pending, stats.InFlight, stats.DeadLettered, stats.Done));
     }
 
     [Fact]

@@ -69,6 +69,10 @@ internal sealed class WebhookHandler : INotificationHandler, IDisposable
         var token = context.CancellationToken;
         var body = WebhookPayload.Serialize(context);
 
+        // Every call carries a W3C traceparent (HttpClient sends the current Activity's): the delivery's when tracing
+        // runs, else one made here, so a receiver can always tie its logs to this delivery.
+        using var traceFallback = Activity.Current is null ? new Activity("PushListener.Webhook").SetIdFormat(ActivityIdFormat.W3C).Start() : null;
+
         // Factory clients are cheap and meant to be short-lived: taking one per notification lets the factory rotate handlers.
         var client = _clients?.CreateClient(HttpClientName) ?? _ownClient!;
         var deliveries = new Task<Delivery>[_targets.Length];

@@ -265,7 +265,9 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
         return new EntryLogStats(pending, inFlight, dead, done, oldest, handlers);
     }
 
-    public async Task ProbeAsync(CancellationToken cancellationToken)
+    // The payload is not written: the shared database's space is the database administrator's to watch, not bounded per
+    // listener as SQLite's MaxSizeMegabytes is, so a refused push says nothing a plain write would not.
+    public async Task ProbeAsync(int payloadBytes, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await PostgreSqlSql.ExecuteAsync(

@@ -16,7 +16,7 @@ internal sealed class PostgreSqlHealthCheck(IEntryLog entries, PostgreSqlDatabas
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.Value.ConnectTimeout);
-            await entries.ProbeAsync(timeout.Token).ConfigureAwait(false);
+            await entries.ProbeAsync(0, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (PostgreSqlDatabase.IsUnavailable(ex) || ex is OperationCanceledException)
         {

@@ -51,7 +51,7 @@ public static class PostgreSqlStorageBuilderExtensions
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostgreSqlCatalogSync>(static sp => sp.GetRequiredService<PostgreSqlCatalogSync>()));
         }
 
-        services.AddHealthChecks().AddCheck<PostgreSqlHealthCheck>("postgresql");
+        services.AddHealthChecks().AddCheck<PostgreSqlHealthCheck>("postgresql", tags: [Health.HealthServiceCollectionExtensions.ReadyTag]);
         return builder;
     }
 }

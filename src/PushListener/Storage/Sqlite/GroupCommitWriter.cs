@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
@@ -15,13 +16,15 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
     private readonly Channel<WriteOperation> _queue;
     private readonly SqliteConnection _connection;
     private readonly int _maxBatch;
+    private readonly Telemetry.PushListenerMetrics? _metrics;
     private readonly Thread _thread;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _transactions;
     private long _writes;
 
-    public GroupCommitWriter(SqliteConnection connection, int capacity, int maxBatch)
+    public GroupCommitWriter(SqliteConnection connection, int capacity, int maxBatch, Telemetry.PushListenerMetrics? metrics = null)
     {
+        _metrics = metrics;
         _connection = connection;
         _maxBatch = maxBatch;
         // Bounded: when the disk cannot keep up, requests wait here (replies slow down) instead of memory growing.
@@ -93,6 +96,7 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
 
     private void CommitBatch(List<WriteOperation> batch)
     {
+        var started = Stopwatch.GetTimestamp();
         try
         {
             using (var transaction = _connection.BeginTransaction(deferred: false))
@@ -115,6 +119,7 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
 
             Interlocked.Increment(ref _transactions);
             Interlocked.Add(ref _writes, batch.Count);
+            _metrics?.WriterCommitted(batch.Count, Stopwatch.GetElapsedTime(started));
             foreach (var operation in batch)
             {
                 operation.Complete();

@@ -16,13 +16,15 @@ internal sealed class SqliteDatabase : IStorageInitializer, IAsyncDisposable
     private readonly InboxOptions _options;
     private readonly TimeProvider _time;
     private readonly bool _serveDataFolder;
+    private readonly Telemetry.PushListenerMetrics? _metrics;
     private readonly string _connectionString;
     private SqliteConnection? _writerConnection;
     private GroupCommitWriter? _writer;
     private FileStream? _lock;
 
-    public SqliteDatabase(string databasePath, InboxOptions options, TimeProvider time, bool serveDataFolder = true)
+    public SqliteDatabase(string databasePath, InboxOptions options, TimeProvider time, bool serveDataFolder = true, Telemetry.PushListenerMetrics? metrics = null)
     {
+        _metrics = metrics;
         DatabasePath = databasePath;
         _options = options;
         _time = time;
@@ -98,7 +100,7 @@ internal sealed class SqliteDatabase : IStorageInitializer, IAsyncDisposable
         }
 
         _writerConnection = connection;
-        _writer = new GroupCommitWriter(connection, _options.WriteQueueCapacity, _options.MaxBatchSize);
+        _writer = new GroupCommitWriter(connection, _options.WriteQueueCapacity, _options.MaxBatchSize, _metrics);
     }
 
     // A listener that is stopping may hold the lock for a moment (a restart): wait for it a little before giving up.

@@ -384,11 +384,13 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
         return new EntryLogStats(pending, inFlight, dead, done, oldest, handlers);
     }
 
-    public Task ProbeAsync(CancellationToken cancellationToken) =>
+    public Task ProbeAsync(int payloadBytes, CancellationToken cancellationToken) =>
         database.WriteAsync(connection =>
         {
-            var probe = connection.Statement("UPDATE store_probe SET at = $now WHERE id = 1");
+            // zeroblob(n) stored is n bytes of pages written, like a push of that size; a plain probe clears it.
+            var probe = connection.Statement("UPDATE store_probe SET at = $now, payload = CASE WHEN $bytes > 0 THEN zeroblob($bytes) END WHERE id = 1");
             probe.Parameters.AddWithValue("$now", database.Time.GetUtcNow().ToUnixTimeMilliseconds());
+            probe.Parameters.AddWithValue("$bytes", payloadBytes);
             return probe.ExecuteNonQuery();
         }, cancellationToken).AsTask();
 

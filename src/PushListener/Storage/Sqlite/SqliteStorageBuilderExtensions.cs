@@ -26,7 +26,7 @@ public static class SqliteStorageBuilderExtensions
             var options = sp.GetRequiredService<IOptions<InboxOptions>>().Value;
             var root = sp.GetService<IHostEnvironment>()?.ContentRootPath ?? AppContext.BaseDirectory;
             var serve = sp.GetService<AdminToolAccess>() is null;
-            return new SqliteDatabase(Path.Combine(Path.GetFullPath(options.DataFolder, root), "inbox.db"), options, sp.GetRequiredService<TimeProvider>(), serve);
+            return new SqliteDatabase(Path.Combine(Path.GetFullPath(options.DataFolder, root), "inbox.db"), options, sp.GetRequiredService<TimeProvider>(), serve, sp.GetService<Telemetry.PushListenerMetrics>());
         });
         StorageRegistration.Replace<IStorageInitializer>(services, static sp => sp.GetRequiredService<SqliteDatabase>());
         StorageRegistration.Replace<IEntryLog>(services, static sp => new SqliteEntryLog(sp.GetRequiredService<SqliteDatabase>()));

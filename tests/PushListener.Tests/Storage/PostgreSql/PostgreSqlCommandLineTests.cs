@@ -63,7 +63,7 @@ public sealed class PostgreSqlCommandLineTests(PostgreSqlServer server) : IClass
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var code = await AdminCommandLine.RunAsync(args, output, error);
+        var code = await HostCommandLine.RunAsync(args, output, error);
         return (code, output.ToString(), error.ToString());
     }
 }
