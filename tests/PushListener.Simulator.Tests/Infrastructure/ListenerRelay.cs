@@ -31,9 +31,20 @@ internal sealed class ListenerRelay : HttpMessageHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var target = await _target.Task.WaitAsync(cancellationToken);
-        return target is null
-            ? throw new HttpRequestException("Connection refused (the listener is down).")
-            : await target.SendAsync(request, cancellationToken);
+        if (target is null)
+        {
+            throw new HttpRequestException("Connection refused (the listener is down).");
+        }
+
+        try
+        {
+            return await target.SendAsync(request, cancellationToken);
+        }
+        catch (ObjectDisposedException ex)
+        {
+            // The listener stopped while this push was on its way: to a sender that is a connection reset, not a crash.
+            throw new HttpRequestException("Connection reset (the listener stopped).", ex);
+        }
     }
 
     private static TaskCompletionSource<HttpMessageInvoker?> Completed(HttpMessageInvoker? invoker)
