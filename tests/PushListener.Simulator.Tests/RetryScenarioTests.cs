@@ -59,11 +59,9 @@ public sealed class RetryScenarioTests
             var arrivals = listener.Of(subscription.SubscriptionId);
             Assert.Equal(6, arrivals.Count);
             Assert.All(arrivals, a => Assert.Equal(arrivals[0].Body, a.Body)); // a retry is the same push, byte for byte
-            for (var i = 1; i < ladder.Length + 1; i++)
-            {
-                var gap = arrivals[i + 1].Since(arrivals[i]);
-                Assert.True(gap >= ladder[i - 1] - Slack, $"retry {i + 1} came {gap.TotalMilliseconds} ms after the previous, expected at least {ladder[i - 1].TotalMilliseconds}");
-            }
+
+            // The ladder itself is asserted exactly above, on the timers the simulator asked for: the arrival times seen
+            // by the listener on a loaded machine cannot tell a few milliseconds apart.
         }
     }
 
