@@ -62,9 +62,9 @@ public sealed class PostgreSqlNotifierTests(PostgreSqlServer server) : IClassFix
         await Eventually.TrueAsync(() => listener.Received(PostgreSqlChannels.Votes).Contains(null));
         await Eventually.TrueAsync(async () =>
         {
+            // Published again until the new session listens: each try waits for the listener's next arrival, not a time.
             await publisher.Notifier.PublishAsync(PostgreSqlChannels.Votes, "after", CancellationToken.None);
-            await Task.Delay(50);
-            return listener.Received(PostgreSqlChannels.Votes).Contains("after");
+            return await listener.ReceivesAsync(PostgreSqlChannels.Votes, "after", TimeSpan.FromSeconds(1));
         });
     }
 
@@ -80,6 +80,7 @@ public sealed class PostgreSqlNotifierTests(PostgreSqlServer server) : IClassFix
     private sealed class Instance : IAsyncDisposable
     {
         private readonly ConcurrentDictionary<string, ConcurrentQueue<string?>> _received = new();
+        private readonly SemaphoreSlim _arrivals = new(0);
 
         private Instance(string connectionString, string? applicationName)
         {
@@ -90,7 +91,11 @@ public sealed class PostgreSqlNotifierTests(PostgreSqlServer server) : IClassFix
             foreach (var channel in PostgreSqlChannels.All)
             {
                 var queue = _received.GetOrAdd(channel, _ => new ConcurrentQueue<string?>());
-                Notifier.Subscribe(channel, payload => queue.Enqueue(payload));
+                Notifier.Subscribe(channel, payload =>
+                {
+                    queue.Enqueue(payload);
+                    _arrivals.Release();
+                });
             }
         }
 
@@ -110,11 +115,26 @@ public sealed class PostgreSqlNotifierTests(PostgreSqlServer server) : IClassFix
 
         public string?[] Received(string channel) => [.. _received[channel]];
 
+        /// <summary>Whether <paramref name="payload"/> is on <paramref name="channel"/>, waiting for arrivals up to <paramref name="within"/>.</summary>
+        public async Task<bool> ReceivesAsync(string channel, string payload, TimeSpan within)
+        {
+            while (!_received[channel].Contains(payload))
+            {
+                if (!await _arrivals.WaitAsync(within))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
         public async ValueTask DisposeAsync()
         {
             await Notifier.StopAsync(CancellationToken.None);
             Notifier.Dispose();
             await Database.DisposeAsync();
+            _arrivals.Dispose();
         }
     }
 }
