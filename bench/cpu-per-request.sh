@@ -2,7 +2,8 @@
 # CPU time per request of the listener (durable inbox, default handlers, Warning logging): the process's user+sys time
 # from /proc/<pid>/stat over a 64-connection wrk run of distinct pushes (bench/wrk/push.lua), divided by the requests
 # answered. Unlike req/s, it barely moves when other work loads the machine, so two builds can be compared on a busy
-# one. Also prints the inbox writer thread's share, and the tiered JIT's (should be 0 after the warm-up).
+# one. Also prints the shares of the inbox writer thread, of the thread-pool workers (requests and dispatch; a worker
+# that exits during the run takes its ticks with it) and of the tiered JIT (should be 0 after the warm-up).
 #
 # Usage: bench/cpu-per-request.sh [--runs N] [--duration S] [--warmup S] [-- listener settings...]
 #   e.g. bench/cpu-per-request.sh --runs 3 -- --PushListener:Inbox:Enabled=false
@@ -18,7 +19,7 @@ while [ $# -gt 0 ]; do
     --duration) DURATION=$2; shift ;;
     --warmup) WARMUP=$2; shift ;;
     --) shift; break ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -36,11 +37,15 @@ cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null || true; 
 trap cleanup EXIT
 TICKS=$(getconf CLK_TCK)
 process_ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
-# thread_ticks NAME: user+sys ticks of the process's threads whose name contains NAME.
+# thread_ticks NAME: user+sys ticks of the process's threads whose name contains NAME. The fields are counted after
+# the name's closing parenthesis: names hold spaces ("PushListener in", ".NET TP Worker"), which shift awk's fields.
 thread_ticks() {
-  local sum=0 t
+  local sum=0 t ticks
   for t in /proc/"$PID"/task/*; do
-    if grep -q "$1" "$t/comm" 2>/dev/null; then sum=$((sum + $(awk '{print $14 + $15}' "$t/stat"))); fi
+    if grep -q "$1" "$t/comm" 2>/dev/null; then
+      ticks=$(sed 's/^.*) //' "$t/stat" 2>/dev/null | awk '{print $12 + $13}')
+      sum=$((sum + ${ticks:-0}))
+    fi
   done
   echo "$sum"
 }
@@ -59,16 +64,16 @@ for run in $(seq 1 "$RUNS"); do
   # Warm-up long enough for tiered compilation to finish: JIT time would count as request time.
   BENCH_RUN=$((run * 10 + 1)) wrk -t2 -c64 -d"${WARMUP}s" -s bench/wrk/push.lua "$url" >/dev/null 2>&1
   sleep 1
-  c0=$(process_ticks) w0=$(thread_ticks "PushListener in") j0=$(thread_ticks Tiered)
+  c0=$(process_ticks) w0=$(thread_ticks "PushListener in") j0=$(thread_ticks Tiered) p0=$(thread_ticks "TP Worker")
   BENCH_RUN=$((run * 10 + 2)) wrk -t2 -c64 -d"${DURATION}s" --timeout 10s --latency -s bench/wrk/push.lua "$url" >"$WORK/wrk-$run.txt" 2>&1
   sleep 1.5 # the dispatcher finishes the backlog: its work belongs to these requests
-  c1=$(process_ticks) w1=$(thread_ticks "PushListener in") j1=$(thread_ticks Tiered)
+  c1=$(process_ticks) w1=$(thread_ticks "PushListener in") j1=$(thread_ticks Tiered) p1=$(thread_ticks "TP Worker")
   kill "$PID"; wait "$PID" 2>/dev/null || true; PID=
   requests=$(sed -n 's/^bench: requests=\([0-9]*\).*/\1/p' "$WORK/wrk-$run.txt")
   errors=$(sed -n 's/^bench: .*non2xx_or_errors=\([0-9]*\).*/\1/p' "$WORK/wrk-$run.txt")
   p99=$(awk '$1 == "99%" {print $2}' "$WORK/wrk-$run.txt")
-  awk -v run="$run" -v r="$requests" -v e="$errors" -v c=$((c1 - c0)) -v w=$((w1 - w0)) -v j=$((j1 - j0)) -v t="$TICKS" \
+  awk -v run="$run" -v r="$requests" -v e="$errors" -v c=$((c1 - c0)) -v w=$((w1 - w0)) -v j=$((j1 - j0)) -v p=$((p1 - p0)) -v t="$TICKS" \
       -v p99="$p99" -v load="$(cut -d' ' -f1 /proc/loadavg)" \
-    'BEGIN { printf "run %d: %d requests (%s errors), CPU per request %.1f us (inbox writer %.1f us, JIT %.1f us), p99 %s, load %s\n",
-             run, r, e, c / t / r * 1e6, w / t / r * 1e6, j / t / r * 1e6, p99, load }'
+    'BEGIN { printf "run %d: %d requests (%s errors), CPU per request %.1f us (inbox writer %.1f us, thread-pool workers %.1f us, JIT %.1f us), p99 %s, load %s\n",
+             run, r, e, c / t / r * 1e6, w / t / r * 1e6, p / t / r * 1e6, j / t / r * 1e6, p99, load }'
 done
