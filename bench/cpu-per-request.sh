@@ -43,7 +43,7 @@ thread_ticks() {
   local sum=0 t ticks
   for t in /proc/"$PID"/task/*; do
     if grep -q "$1" "$t/comm" 2>/dev/null; then
-      ticks=$(sed 's/^.*) //' "$t/stat" 2>/dev/null | awk '{print $12 + $13}')
+      ticks=$(sed 's/^.*) //' "$t/stat" 2>/dev/null | awk '{print $12 + $13}') || ticks=0 # the thread just ended
       sum=$((sum + ${ticks:-0}))
     fi
   done
