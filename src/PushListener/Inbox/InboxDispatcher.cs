@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
@@ -17,13 +16,10 @@ namespace PushListener.Inbox;
 /// Runs the pipeline on stored entries. It claims pending entries from the <see cref="IEntryLog"/> under a lease (woken by
 /// the <see cref="IDispatchNotifier"/>, and every second for leases that ran out and entries other processes made
 /// pending), holding at most <see cref="InboxOptions.MaxInMemoryEntries"/>, and renews its leases while it holds them.
-/// Claimed entries queue per subscription; <see cref="InboxOptions.Concurrency"/> worker loops take subscriptions with
-/// entries from a ready queue and run each one's entries in order, so subscriptions run in parallel while each stays
-/// ordered. A clean first attempt hands its completion to one settler loop and the worker moves on: the completions
-/// coalesce into one store write, and the settler releases each entry (and tells the reply decision) once its completion
-/// is stored. An attempt with failing handlers leaves the worker: the subscription's queue waits while a task of its own
-/// retries the failed handlers (Polly: exponential backoff with jitter) without re-running those that succeeded; after
-/// <see cref="InboxOptions.MaxAttempts"/> the entry becomes a dead letter. Votes go to the <see cref="ReplyDecision"/>.
+/// Claimed entries queue per subscription, so each subscription is delivered in order while subscriptions run in
+/// parallel up to <see cref="InboxOptions.Concurrency"/>. Failed handlers are retried (Polly: exponential backoff with
+/// jitter) without re-running those that succeeded; after <see cref="InboxOptions.MaxAttempts"/> the entry becomes a dead
+/// letter. Votes go to the <see cref="ReplyDecision"/>.
 /// </summary>
 internal sealed partial class InboxDispatcher : BackgroundService
 {
@@ -43,19 +39,8 @@ internal sealed partial class InboxDispatcher : BackgroundService
     private readonly PushListenerMetrics? _metrics;
     private readonly ResiliencePipeline<PipelineOutcome> _retry;
     private readonly SemaphoreSlim _concurrency;
-    private readonly Dictionary<string, SubscriptionQueue> _queues = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Queue<ClaimedEntry>> _queues = new(StringComparer.Ordinal);
     private readonly HashSet<long> _held = [];
-    // Subscriptions with entries and no worker on them: the workers take them from here.
-    private readonly ConcurrentQueue<SubscriptionQueue> _ready = new();
-    // Wakes one idle worker per release; whoever releases counts the woken worker in _running for it.
-    private readonly SemaphoreSlim _wake = new(0);
-    // Workers taking or running entries on a CPU (not those idle or waiting for an asynchronous handler), plus wakes on
-    // their way. More are woken only while fewer than the cores run: each wake is a thread hand-off.
-    private int _running;
-    private readonly int _cpuWorkers;
-    // Clean deliveries whose completion is being stored, in the order they were handed over (the settler's input).
-    private readonly Channel<DeliveryState> _settling = Channel.CreateUnbounded<DeliveryState>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
-    // Deliveries that left the workers (retries, dead letters): awaited at shutdown.
     private readonly ConcurrentDictionary<Task, bool> _drains = new();
     // The parse cache, private to the dispatcher: the messages of one push share one stored body, parsed once.
     private readonly Dictionary<long, ParsedBody> _bodies = [];
@@ -78,7 +63,6 @@ internal sealed partial class InboxDispatcher : BackgroundService
         _time = time;
         _logger = logger;
         _concurrency = new SemaphoreSlim(_options.Concurrency, _options.Concurrency);
-        _cpuWorkers = Math.Min(Environment.ProcessorCount, _options.Concurrency);
         Owner = string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}");
         _retry = new ResiliencePipelineBuilder<PipelineOutcome> { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions<PipelineOutcome>
@@ -114,13 +98,6 @@ internal sealed partial class InboxDispatcher : BackgroundService
         }
 
         var renewals = RenewLeasesAsync(stoppingToken);
-        var settler = SettleAsync(stoppingToken);
-        var workers = new Task[_options.Concurrency];
-        for (var i = 0; i < workers.Length; i++)
-        {
-            workers[i] = Task.Run(() => WorkAsync(stoppingToken), CancellationToken.None);
-        }
-
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -154,12 +131,7 @@ internal sealed partial class InboxDispatcher : BackgroundService
             }
         }
 
-        await Task.WhenAll(workers).ConfigureAwait(false);
         await Task.WhenAll(_drains.Keys).ConfigureAwait(false);
-        // Completions handed over are stored (or failed) before the leases go: released too early, an entry whose
-        // completion is on its way could be claimed and run again elsewhere.
-        _settling.Writer.TryComplete();
-        await settler.ConfigureAwait(false);
         await renewals.ConfigureAwait(false);
         try
         {
@@ -215,7 +187,6 @@ internal sealed partial class InboxDispatcher : BackgroundService
     private void Enqueue(ClaimedEntry entry, CancellationToken cancellationToken)
     {
         var key = entry.SubscriptionId ?? string.Empty;
-        SubscriptionQueue? queue;
         lock (_queues)
         {
             // Held already (its lease ran out and came back to us): it is queued once.
@@ -239,217 +210,42 @@ internal sealed partial class InboxDispatcher : BackgroundService
             }
 
             Interlocked.Increment(ref _inMemory);
-            if (_queues.TryGetValue(key, out queue))
+            if (_queues.TryGetValue(key, out var queue))
             {
-                queue.Entries.Enqueue(entry);
+                queue.Enqueue(entry);
                 return;
             }
 
-            queue = new SubscriptionQueue(key);
-            queue.Entries.Enqueue(entry);
+            queue = new Queue<ClaimedEntry>();
+            queue.Enqueue(entry);
             _queues.Add(key, queue);
         }
 
-        Ready(queue);
+        var drain = Task.Run(() => DrainAsync(key, cancellationToken), CancellationToken.None);
+        _drains.TryAdd(drain, true);
+        drain.ContinueWith(static (t, state) => ((ConcurrentDictionary<Task, bool>)state!).TryRemove(t, out _), _drains, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    private void Ready(SubscriptionQueue queue)
-    {
-        _ready.Enqueue(queue);
-        WakeWorker();
-    }
-
-    // Wakes an idle worker unless as many as the cores are running already (they take what is ready when they are done).
-    private void WakeWorker()
-    {
-        while (true)
-        {
-            var running = Volatile.Read(ref _running);
-            if (running >= _cpuWorkers)
-            {
-                return;
-            }
-
-            if (Interlocked.CompareExchange(ref _running, running + 1, running) == running)
-            {
-                _wake.Release();
-                return;
-            }
-        }
-    }
-
-    // This worker stops running (idle, or waiting for a handler): another takes what is ready. The decrement comes before
-    // the look at the queue, and Ready enqueues before it looks at _running: one of the two sees the other.
-    private void StopRunning()
-    {
-        Interlocked.Decrement(ref _running);
-        if (!_ready.IsEmpty)
-        {
-            WakeWorker();
-        }
-    }
-
-    // One of Concurrency loops: takes a subscription with entries and runs them, in order, until it has none.
-    private async Task WorkAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            while (true)
-            {
-                await _wake.WaitAsync(cancellationToken).ConfigureAwait(false);
-                while (_ready.TryDequeue(out var queue))
-                {
-                    await DrainAsync(queue, cancellationToken).ConfigureAwait(false);
-                    if (cancellationToken.IsCancellationRequested)
-                    {
-                        return;
-                    }
-                }
-
-                StopRunning();
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Shutting down: what is queued stays pending in the store and runs again after the restart.
-        }
-    }
-
-    private async Task DrainAsync(SubscriptionQueue queue, CancellationToken cancellationToken)
+    private async Task DrainAsync(string key, CancellationToken cancellationToken)
     {
         while (true)
         {
             ClaimedEntry entry;
             lock (_queues)
             {
-                if (queue.Entries.Count == 0)
+                var queue = _queues[key];
+                if (queue.Count == 0)
                 {
-                    _queues.Remove(queue.Key);
+                    _queues.Remove(key);
                     return;
                 }
 
-                entry = queue.Entries.Peek();
+                entry = queue.Peek();
             }
 
             try
             {
-                var delivering = TryDeliverAsync(queue, entry, cancellationToken);
-                bool delivered;
-                if (delivering.IsCompleted)
-                {
-                    delivered = delivering.Result;
-                }
-                else
-                {
-                    // A handler waits (I/O): let another worker run meanwhile, up to Concurrency waiting at once.
-                    StopRunning();
-                    try
-                    {
-                        delivered = await delivering.ConfigureAwait(false);
-                    }
-                    finally
-                    {
-                        Interlocked.Increment(ref _running);
-                    }
-                }
-
-                if (!delivered)
-                {
-                    return; // the queue went with a delivery that needs more than one clean attempt
-                }
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                // Shutting down: the entry stays pending in the store and runs again after the restart.
-                return;
-            }
-
-            lock (_queues)
-            {
-                queue.Entries.Dequeue();
-            }
-        }
-    }
-
-    /// <summary>
-    /// The common case on the worker: a first attempt without failures. Its completion goes to the settler; true. Anything
-    /// else (failures, a body that no longer parses, no attempts left) takes the queue to <see cref="RunOffWorkerAsync"/>,
-    /// which owns it until the entry is finished; false.
-    /// </summary>
-    private async ValueTask<bool> TryDeliverAsync(SubscriptionQueue queue, ClaimedEntry entry, CancellationToken cancellationToken)
-    {
-        NotificationMessage? message = null;
-        LifecycleEvent? lifecycle = null;
-        if (entry.Attempts >= _options.MaxAttempts)
-        {
-            HandOff(queue, entry, null, cancellationToken);
-            return false;
-        }
-
-        if (entry.Kind == EntryKind.Lifecycle)
-        {
-            try
-            {
-                lifecycle = LifecycleSerializer.Deserialize(entry.Body.ToArray());
-            }
-            catch (System.Text.Json.JsonException)
-            {
-                HandOff(queue, entry, null, cancellationToken);
-                return false;
-            }
-        }
-        else if (!TryGetMessage(entry, out message, out _))
-        {
-            HandOff(queue, entry, null, cancellationToken);
-            return false;
-        }
-
-        // Telemetry: the delivery's Activity, in the trace of the push that stored the entry (its stored traceparent) and linked to it.
-        var activity = PushActivities.StartDelivery(entry.Id, entry.SubscriptionId, entry.Attempts, PushContext(entry.TraceParent));
-        try
-        {
-            var state = new DeliveryState(this, entry, message, lifecycle, Metadata(entry));
-            var outcome = await RunAttemptAsync(state, entry.SucceededHandlers, cancellationToken).ConfigureAwait(false);
-            if (outcome.HasFailures)
-            {
-                // The first attempt's outcome goes along: the retry pipeline takes it as its own first attempt.
-                state.FirstOutcome = outcome;
-                state.Activity = activity;
-                activity = null;
-                HandOff(queue, entry, state, cancellationToken);
-                return false;
-            }
-
-            Account(state, outcome);
-            state.Completion = _entries.CompleteAsync(entry.Id, state.Attempt, state.Vote, state.VoteReason, CancellationToken.None);
-            _settling.Writer.TryWrite(state);
-            return true;
-        }
-        finally
-        {
-            activity?.Dispose();
-        }
-    }
-
-    private void HandOff(SubscriptionQueue queue, ClaimedEntry entry, DeliveryState? started, CancellationToken cancellationToken)
-    {
-        var task = RunOffWorkerAsync(queue, entry, started, cancellationToken);
-        if (!task.IsCompleted)
-        {
-            _drains.TryAdd(task, true);
-            task.ContinueWith(static (t, state) => ((ConcurrentDictionary<Task, bool>)state!).TryRemove(t, out _), _drains, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        }
-    }
-
-    // Owns the subscription's queue until its head entry is finished (or shutdown), then gives it back to the workers.
-    private async Task RunOffWorkerAsync(SubscriptionQueue queue, ClaimedEntry entry, DeliveryState? started, CancellationToken cancellationToken)
-    {
-        await Task.Yield(); // off the worker at once: a retry's backoff must not hold one
-        while (true)
-        {
-            try
-            {
-                await DeliverAsync(entry, started, cancellationToken).ConfigureAwait(false);
+                await DeliverAsync(entry, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -461,8 +257,6 @@ internal sealed partial class InboxDispatcher : BackgroundService
 #pragma warning restore CA1031
             {
                 DeliveryStoreFailed(_logger, entry.Id, ex);
-                started?.Activity?.Dispose();
-                started = null;
                 try
                 {
                     await Task.Delay(PollInterval, _time, cancellationToken).ConfigureAwait(false);
@@ -475,136 +269,62 @@ internal sealed partial class InboxDispatcher : BackgroundService
                 continue;
             }
 
-            break;
-        }
-
-        lock (_queues)
-        {
-            queue.Entries.Dequeue();
-        }
-
-        Release(entry);
-        // Room in memory, and the subscription's next entry may now be claimed (here or by another instance).
-        _notifier.Notify();
-        Ready(queue);
-    }
-
-    /// <summary>
-    /// Waits for the completions the workers handed over, in order, and releases each entry once its completion is stored;
-    /// a failed write is tried again (the delivery itself is not repeated). Ends when the channel is completed and drained.
-    /// </summary>
-    private async Task SettleAsync(CancellationToken stoppingToken)
-    {
-        var settling = _settling.Reader;
-        while (await settling.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
-        {
-            while (settling.TryRead(out var state))
+            lock (_queues)
             {
-                while (true)
+                _queues[key].Dequeue();
+                _held.Remove(entry.Id);
+                if (!_messages.Remove(entry.Id) && entry.BodyId is { } bodyId && --_bodies[bodyId].References == 0)
                 {
-                    try
-                    {
-                        await state.Completion!.ConfigureAwait(false);
-                        break;
-                    }
-#pragma warning disable CA1031 // A store error while recording: try the write again shortly.
-                    catch (Exception ex)
-#pragma warning restore CA1031
-                    {
-                        DeliveryStoreFailed(_logger, state.Entry.Id, ex);
-                        try
-                        {
-                            await Task.Delay(PollInterval, _time, stoppingToken).ConfigureAwait(false);
-                        }
-                        catch (OperationCanceledException)
-                        {
-                            // Shutting down: the entry stays pending in the store and runs again after the restart.
-                            state.Completion = null;
-                            break;
-                        }
-
-                        state.Completion = _entries.CompleteAsync(state.Entry.Id, state.Attempt, state.Vote, state.VoteReason, CancellationToken.None);
-                    }
+                    _bodies.Remove(bodyId);
                 }
-
-                if (state.Completion is not null)
-                {
-                    _decision.Settled(state.Entry.DedupeKey);
-                }
-
-                Release(state.Entry);
             }
 
-            // One wake for the batch: room in memory, and the subscriptions' next entries may now be claimed.
+            Interlocked.Decrement(ref _inMemory);
+            // Room in memory, and the subscription's next entry may now be claimed (here or by another instance).
             _notifier.Notify();
         }
     }
 
-    private void Release(ClaimedEntry entry)
-    {
-        lock (_queues)
-        {
-            _held.Remove(entry.Id);
-            if (!_messages.Remove(entry.Id) && entry.BodyId is { } bodyId && --_bodies[bodyId].References == 0)
-            {
-                _bodies.Remove(bodyId);
-            }
-        }
-
-        Interlocked.Decrement(ref _inMemory);
-    }
-
-    private PushMetadata Metadata(ClaimedEntry entry)
-    {
-        var registration = entry.Registration is { } name ? _registrations[name]?.Info : null;
-        // The entry's id is the delivery id: the same on every retry, restart and replay, so receivers can dedupe on it.
-        return new PushMetadata(entry.Id.ToString(CultureInfo.InvariantCulture), entry.ReceivedAt, entry.RequestServerVersion, registration);
-    }
-
-    // Off the worker: the whole delivery of an entry that did not finish in one clean attempt. started: the worker's
-    // first attempt (with failures), taken as the retry pipeline's first; null to start from the beginning.
-    private async Task DeliverAsync(ClaimedEntry entry, DeliveryState? started, CancellationToken cancellationToken)
+    private async Task DeliverAsync(ClaimedEntry entry, CancellationToken cancellationToken)
     {
         NotificationMessage? message = null;
         LifecycleEvent? lifecycle = null;
-        if (started is null)
+        if (entry.Kind == EntryKind.Lifecycle)
         {
-            if (entry.Kind == EntryKind.Lifecycle)
+            try
             {
-                try
-                {
-                    lifecycle = LifecycleSerializer.Deserialize(entry.Body.ToArray());
-                }
-                catch (System.Text.Json.JsonException ex)
-                {
-                    await _entries.DeadLetterAsync(entry.Id, entry.Attempts, "the stored lifecycle event no longer parses: " + ex.Message, cancellationToken).ConfigureAwait(false);
-                    _metrics?.DeadLettered();
-                    return;
-                }
+                lifecycle = LifecycleSerializer.Deserialize(entry.Body.ToArray());
             }
-            else if (!TryGetMessage(entry, out message, out var error))
+            catch (System.Text.Json.JsonException ex)
             {
-                await _entries.DeadLetterAsync(entry.Id, entry.Attempts, error, cancellationToken).ConfigureAwait(false);
+                await _entries.DeadLetterAsync(entry.Id, entry.Attempts, "the stored lifecycle event no longer parses: " + ex.Message, cancellationToken).ConfigureAwait(false);
                 _metrics?.DeadLettered();
-                _decision.Report(entry.DedupeKey, entry.SubscriptionId, SubscriptionStatus.OK, null);
-                return;
-            }
-
-            if (entry.Attempts >= _options.MaxAttempts)
-            {
-                await _entries.DeadLetterAsync(entry.Id, entry.Attempts, "no attempts left", cancellationToken).ConfigureAwait(false);
-                _metrics?.DeadLettered();
-                _decision.Report(entry.DedupeKey, entry.SubscriptionId, SubscriptionStatus.OK, null);
                 return;
             }
         }
+        else if (!TryGetMessage(entry, out message, out var error))
+        {
+            await _entries.DeadLetterAsync(entry.Id, entry.Attempts, error, cancellationToken).ConfigureAwait(false);
+            _metrics?.DeadLettered();
+            _decision.Report(entry.DedupeKey, entry.SubscriptionId, SubscriptionStatus.OK, null);
+            return;
+        }
+
+        if (entry.Attempts >= _options.MaxAttempts)
+        {
+            await _entries.DeadLetterAsync(entry.Id, entry.Attempts, "no attempts left", cancellationToken).ConfigureAwait(false);
+            _metrics?.DeadLettered();
+            _decision.Report(entry.DedupeKey, entry.SubscriptionId, SubscriptionStatus.OK, null);
+            return;
+        }
 
         // Telemetry: the delivery's Activity, in the trace of the push that stored the entry (its stored traceparent) and linked to it.
-        using var activity = started is null
-            ? PushActivities.StartDelivery(entry.Id, entry.SubscriptionId, entry.Attempts, PushContext(entry.TraceParent))
-            : started.Activity;
-        var state = started ?? new DeliveryState(this, entry, message, lifecycle, Metadata(entry));
-        state.Activity = null; // disposed here
+        using var activity = PushActivities.StartDelivery(entry.Id, entry.SubscriptionId, entry.Attempts, PushContext(entry.TraceParent));
+        var registration = entry.Registration is { } name ? _registrations[name]?.Info : null;
+        // The entry's id is the delivery id: the same on every retry, restart and replay, so receivers can dedupe on it.
+        var push = new PushMetadata(entry.Id.ToString(CultureInfo.InvariantCulture), entry.ReceivedAt, entry.RequestServerVersion, registration);
+        var done = new HashSet<string>(entry.SucceededHandlers, StringComparer.Ordinal);
+        var state = new DeliveryState(this, entry, message, lifecycle, push, done);
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         PipelineOutcome outcome;
         try
@@ -643,76 +363,38 @@ internal sealed partial class InboxDispatcher : BackgroundService
         }
     }
 
-    // One attempt inside the retry pipeline; the first may have run on the worker already (its outcome is taken as is).
     private async ValueTask<PipelineOutcome> AttemptAsync(DeliveryState state, CancellationToken cancellationToken)
     {
-        var outcome = state.FirstOutcome;
-        state.FirstOutcome = null;
-        outcome ??= await RunAttemptAsync(state, state.Done ?? state.Entry.SucceededHandlers, cancellationToken).ConfigureAwait(false);
-        Account(state, outcome);
-        if (outcome.HasFailures)
-        {
-            // Per-handler state matters only when there will be a retry; a clean attempt is recorded by the completion.
-            var attempts = new List<HandlerAttempt>(outcome.Handlers.Count);
-            foreach (var handler in outcome.Handlers)
-            {
-                if (handler.Status == HandlerStatus.Succeeded)
-                {
-                    attempts.Add(new HandlerAttempt(handler.Handler, true, null));
-                }
-                else if (handler.IsFailure)
-                {
-                    attempts.Add(new HandlerAttempt(handler.Handler, false, handler.Detail ?? handler.Status.ToString()));
-                }
-            }
-
-            await _entries.RecordAttemptAsync(state.Entry.Id, state.Attempt, attempts, cancellationToken).ConfigureAwait(false);
-            if (state.Attempt < _options.MaxAttempts)
-            {
-                RetryScheduled(_logger, state.Entry.Id, state.Entry.SubscriptionId, state.Attempt, _options.MaxAttempts);
-                _metrics?.RetryScheduled();
-            }
-        }
-
-        return outcome;
-    }
-
-    // Runs the pipeline once, within the concurrency limit; alreadyDone: handlers not run again.
-    private async ValueTask<PipelineOutcome> RunAttemptAsync(DeliveryState state, IReadOnlySet<string> alreadyDone, CancellationToken cancellationToken)
-    {
         await _concurrency.WaitAsync(cancellationToken).ConfigureAwait(false);
+        PipelineOutcome outcome;
         try
         {
             state.Attempt = state.Entry.Attempts + ++state.RunAttempts;
-            return state.Lifecycle is { } lifecycle
-                ? await _pipeline.RunLifecycleAsync(lifecycle, state.Push, state.Attempt, alreadyDone, cancellationToken).ConfigureAwait(false)
-                : await _pipeline.RunAsync(state.Message!, state.Push, state.Attempt, alreadyDone, cancellationToken).ConfigureAwait(false);
+            outcome = state.Lifecycle is { } lifecycle
+                ? await _pipeline.RunLifecycleAsync(lifecycle, state.Push, state.Attempt, state.Done, cancellationToken).ConfigureAwait(false)
+                : await _pipeline.RunAsync(state.Message!, state.Push, state.Attempt, state.Done, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _concurrency.Release();
         }
-    }
 
-    // An attempt's outcome into the delivery's state: handlers that succeeded (kept only when a retry may follow), the
-    // vote, and the waiting request hears the vote after the first attempt.
-    private void Account(DeliveryState state, PipelineOutcome outcome)
-    {
-        if (outcome.HasFailures && state.Done is null)
-        {
-            state.Done = new HashSet<string>(state.Entry.SucceededHandlers, StringComparer.Ordinal);
-        }
-
+        List<HandlerAttempt>? attempts = outcome.HasFailures ? new(outcome.Handlers.Count) : null;
         foreach (var handler in outcome.Handlers)
         {
             if (handler.Status == HandlerStatus.Succeeded)
             {
-                state.Done?.Add(handler.Handler);
+                state.Done.Add(handler.Handler);
+                attempts?.Add(new HandlerAttempt(handler.Handler, true, null));
                 if (handler.Verdict == HandlerVerdict.Unsubscribe && state.Vote == SubscriptionStatus.OK)
                 {
                     state.Vote = SubscriptionStatus.Unsubscribe;
                     state.VoteReason = handler.Handler + ": " + handler.Detail;
                 }
+            }
+            else if (handler.IsFailure)
+            {
+                attempts?.Add(new HandlerAttempt(handler.Handler, false, handler.Detail ?? handler.Status.ToString()));
             }
         }
 
@@ -723,6 +405,19 @@ internal sealed partial class InboxDispatcher : BackgroundService
             state.ReportedVote = state.Vote;
             _decision.ReportBeforeCompletion(state.Entry.DedupeKey, state.Entry.SubscriptionId, state.Vote, state.VoteReason);
         }
+
+        if (attempts is not null)
+        {
+            // Per-handler state matters only when there will be a retry; a clean attempt is recorded by the completion.
+            await _entries.RecordAttemptAsync(state.Entry.Id, state.Attempt, attempts, cancellationToken).ConfigureAwait(false);
+            if (state.Attempt < _options.MaxAttempts)
+            {
+                RetryScheduled(_logger, state.Entry.Id, state.Entry.SubscriptionId, state.Attempt, _options.MaxAttempts);
+                _metrics?.RetryScheduled();
+            }
+        }
+
+        return outcome;
     }
 
     // The push's trace context from the stored traceparent; null when none was stored or tracing is off.
@@ -760,7 +455,6 @@ internal sealed partial class InboxDispatcher : BackgroundService
     public override void Dispose()
     {
         _concurrency.Dispose();
-        _wake.Dispose();
         base.Dispose();
     }
 
@@ -782,15 +476,7 @@ internal sealed partial class InboxDispatcher : BackgroundService
         });
     }
 
-    /// <summary>A subscription's claimed entries, in order; in <c>_queues</c> while a worker (or a retry) has it or it waits for one.</summary>
-    private sealed class SubscriptionQueue(string key)
-    {
-        public string Key { get; } = key;
-
-        public Queue<ClaimedEntry> Entries { get; } = new();
-    }
-
-    private sealed class DeliveryState(InboxDispatcher owner, ClaimedEntry entry, NotificationMessage? message, LifecycleEvent? lifecycle, PushMetadata push)
+    private sealed class DeliveryState(InboxDispatcher owner, ClaimedEntry entry, NotificationMessage? message, LifecycleEvent? lifecycle, PushMetadata push, HashSet<string> done)
     {
         public InboxDispatcher Owner { get; } = owner;
 
@@ -802,17 +488,7 @@ internal sealed partial class InboxDispatcher : BackgroundService
 
         public PushMetadata Push { get; } = push;
 
-        /// <summary>Handlers that succeeded so far; made when an attempt had failures (a clean first attempt needs none).</summary>
-        public HashSet<string>? Done { get; set; }
-
-        /// <summary>The worker's first attempt, when it had failures: the retry pipeline's first attempt.</summary>
-        public PipelineOutcome? FirstOutcome { get; set; }
-
-        /// <summary>The delivery's activity, handed from the worker to the retry.</summary>
-        public Activity? Activity { get; set; }
-
-        /// <summary>The completion's store write, for the settler.</summary>
-        public Task? Completion { get; set; }
+        public HashSet<string> Done { get; } = done;
 
         public int RunAttempts { get; set; }
 

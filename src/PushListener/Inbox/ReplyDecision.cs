@@ -147,8 +147,7 @@ internal sealed partial class ReplyDecision(
     /// </summary>
     public void Report(string dedupeKey, string? subscriptionId, SubscriptionStatus vote, string? reason)
     {
-        // Waiters exist only when answers await votes; without, the lookup (a hash of the long dedupe key) is skipped.
-        if (AwaitsVotes && _waiters.TryRemove(dedupeKey, out var waiter) && waiter.TryResolve(vote))
+        if (_waiters.TryRemove(dedupeKey, out var waiter) && waiter.TryResolve(vote))
         {
             return;
         }
@@ -181,14 +180,7 @@ internal sealed partial class ReplyDecision(
     }
 
     /// <summary>From the dispatcher: the entry's completion or dead letter is stored; a retry now reads its answer from the store.</summary>
-    public void Settled(string dedupeKey)
-    {
-        // Only ReportBeforeCompletion adds, and only when answers await votes.
-        if (AwaitsVotes)
-        {
-            _uncommitted.TryRemove(dedupeKey, out _);
-        }
-    }
+    public void Settled(string dedupeKey) => _uncommitted.TryRemove(dedupeKey, out _);
 
     /// <summary>From the dispatcher: a retry voted Unsubscribe after the answer went out; the next push carries it.</summary>
     public void ReportLate(string? subscriptionId, string? reason)
