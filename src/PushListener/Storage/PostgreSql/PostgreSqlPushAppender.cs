@@ -287,6 +287,17 @@ internal static class PostgreSqlPushAppender
                 var (id, state, vote) = found[key];
                 _results[push][message] = new MessageAppendResult(id, IsDuplicate: true, state, vote, false, null, 0);
             }
+
+            await reader.DisposeAsync().ConfigureAwait(false);
+
+            // A push whose every message was such a late duplicate committed a body no entry refers to, and retention only
+            // deletes the bodies of the entries it deletes: remove it here (rare, so off the append's two round trips).
+            await using var orphans = PostgreSqlSql.Command(
+                connection,
+                "DELETE FROM bodies b WHERE b.id = ANY($1) AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.body_id = b.id)",
+                null,
+                (object)_lateDuplicates.Select(d => _bodyIds[d.Push]).OfType<long>().Distinct().ToArray());
+            await orphans.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         public PushAppendResult[] Results() => _results.Select(r => new PushAppendResult(r)).ToArray();
