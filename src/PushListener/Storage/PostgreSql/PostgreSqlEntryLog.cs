@@ -67,9 +67,9 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
                    e.subscription_id IS NULL OR NOT EXISTS (
                        SELECT 1 FROM entries l
                        WHERE l.state = 0 AND l.subscription_id = e.subscription_id
-                         AND ((l.lease_owner IS NOT NULL AND l.lease_expires_at > $1) OR (l.id < e.id AND l.id <> ALL ($5)))) AS free
+                         AND ((l.lease_owner IS NOT NULL AND l.lease_expires_at > $1) OR (l.id < e.id AND l.id NOT IN (SELECT unnest($5::bigint[]))))) AS free
             FROM entries e
-            WHERE e.id = ANY ($5) AND e.state = 0 AND (e.lease_expires_at IS NULL OR e.lease_expires_at <= $1)
+            WHERE e.id = ANY ($5::bigint[]) AND e.state = 0 AND (e.lease_expires_at IS NULL OR e.lease_expires_at <= $1)
         ),
         locked AS (
             SELECT e.id, e.subscription_id FROM entries e
@@ -99,6 +99,8 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
 
     // Appended entries kept for the claim (bodies included): beyond this many, the search of the whole log finds the rest.
     private const int MaxAppended = 8192;
+
+    private const int MaxCandidatesPerClaim = 1024;
 
     private readonly PostgreSqlDatabase _database;
     private readonly PostgreSqlClaimSignal _claimable;
@@ -168,7 +170,10 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
                 return [];
             }
 
-            candidates = new Dictionary<long, ClaimedEntry>(_appended);
+            // The oldest first, a bounded number per claim: the statement checks each against the others.
+            candidates = _appended.Count <= MaxCandidatesPerClaim
+                ? new Dictionary<long, ClaimedEntry>(_appended)
+                : _appended.Keys.Order().Take(MaxCandidatesPerClaim).ToDictionary(id => id, id => _appended[id]);
         }
 
         var claimed = new List<ClaimedEntry>();

@@ -13,9 +13,10 @@ namespace PushListener.Storage.PostgreSql;
 /// are allocated in its commit order;</item>
 /// <item>in memory: duplicates, <see cref="SubscriptionRules"/> for each new message (lifecycle entries ahead of the
 /// notification), the registry rows' new values;</item>
-/// <item>write bodies (once per push), entries (<c>ON CONFLICT DO NOTHING</c> on the dedupe hash as the last guard),
-/// the registry rows, take the sticky votes, notify the dispatchers of every instance, and COMMIT.</item>
+/// <item>write bodies (once per push, one statement for the group), entries (<c>ON CONFLICT DO NOTHING</c> on the dedupe
+/// hash as the last guard), the registry rows, take the sticky votes, and COMMIT.</item>
 /// </list>
+/// The inserted entries go back to <see cref="PostgreSqlEntryLog"/>, whose next claim takes them from memory.
 /// </summary>
 internal static class PostgreSqlPushAppender
 {
