@@ -28,15 +28,20 @@ public static class SendNotificationWriter
 
     /// <summary>
     /// A UTF-8 SOAP fault in <paramref name="version"/>; for a SOAP 1.2 <see cref="FaultCode.MustUnderstand"/> fault the
-    /// header carries one <c>NotUnderstood</c> block per name in <paramref name="notUnderstood"/> (SOAP 1.2 part 1, 5.4.8).
+    /// header carries one <c>NotUnderstood</c> block per name in <paramref name="notUnderstood"/> (SOAP 1.2 part 1, 5.4.8);
+    /// a <see cref="FaultCode.VersionMismatch"/> fault of either version carries an <c>Upgrade</c> block listing the
+    /// envelopes the listener takes (SOAP 1.2 part 1, 5.4.7 and appendix A).
     /// </summary>
     public static byte[] Fault(SoapVersion version, FaultCode code, string reason, IReadOnlyList<XmlQualifiedName> notUnderstood)
     {
         ArgumentNullException.ThrowIfNull(reason);
         ArgumentNullException.ThrowIfNull(notUnderstood);
-        Action<XmlWriter>? header = version == SoapVersion.Soap12 && code == FaultCode.MustUnderstand && notUnderstood.Count > 0
-            ? w => WriteNotUnderstood(w, notUnderstood)
-            : null;
+        Action<XmlWriter>? header = code switch
+        {
+            FaultCode.MustUnderstand when version == SoapVersion.Soap12 && notUnderstood.Count > 0 => w => WriteNotUnderstood(w, notUnderstood),
+            FaultCode.VersionMismatch => w => WriteUpgrade(w, version),
+            _ => null,
+        };
         return Build(version, w => WriteFaultBody(w, version, code, reason), header);
     }
 
@@ -92,6 +97,28 @@ public static class SendNotificationWriter
 
             writer.WriteEndElement();
         }
+    }
+
+    /// <summary>
+    /// The <c>Upgrade</c> block: always in the SOAP 1.2 namespace (a SOAP 1.1 fault carries it too, appendix A), one
+    /// <c>SupportedEnvelope</c> per version, most preferred first. The fault's own version leads: it is the one the request's
+    /// Content-Type chose, so the sender needs to change only its envelope.
+    /// </summary>
+    private static void WriteUpgrade(XmlWriter writer, SoapVersion version)
+    {
+        writer.WriteStartElement("up", "Upgrade", XmlNames.Soap12Envelope);
+        WriteSupportedEnvelope(writer, XmlNames.EnvelopeNamespace(version));
+        WriteSupportedEnvelope(writer, XmlNames.EnvelopeNamespace(version == SoapVersion.Soap11 ? SoapVersion.Soap12 : SoapVersion.Soap11));
+        writer.WriteEndElement();
+    }
+
+    private static void WriteSupportedEnvelope(XmlWriter writer, string envelopeNamespace)
+    {
+        // The qname attribute is a QName: bind a prefix of its own for the envelope's namespace.
+        writer.WriteStartElement("up", "SupportedEnvelope", XmlNames.Soap12Envelope);
+        writer.WriteAttributeString("xmlns", "ns", null, envelopeNamespace);
+        writer.WriteAttributeString("qname", "ns:Envelope");
+        writer.WriteEndElement();
     }
 
     private static string CodeName(SoapVersion version, FaultCode code) => code switch

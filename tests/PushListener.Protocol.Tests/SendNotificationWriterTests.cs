@@ -131,6 +131,45 @@ public sealed class SendNotificationWriterTests
     }
 
     [Theory]
+    [InlineData(SoapVersion.Soap11, XmlNames.Soap11Envelope, XmlNames.Soap12Envelope)]
+    [InlineData(SoapVersion.Soap12, XmlNames.Soap12Envelope, XmlNames.Soap11Envelope)]
+    public void Fault_VersionMismatch_HasUpgradeHeaderListingBothEnvelopesFaultVersionFirst(SoapVersion version, string first, string second)
+    {
+        // SOAP 1.2 part 1, 5.4.7 (and appendix A for a SOAP 1.1 fault): the Upgrade block is in the SOAP 1.2 namespace
+        // whatever the fault's version, and lists the supported envelopes by qualified name, most preferred first.
+        XNamespace soap12 = XmlNames.Soap12Envelope;
+        var document = Parse(SendNotificationWriter.Fault(version, FaultCode.VersionMismatch, "The Envelope is in neither the SOAP 1.1 nor the SOAP 1.2 namespace."));
+
+        var header = Assert.Single(document.Root!.Elements(XName.Get("Header", XmlNames.EnvelopeNamespace(version))));
+        var upgrade = Assert.Single(header.Elements());
+        Assert.Equal(soap12 + "Upgrade", upgrade.Name);
+        Assert.Null(upgrade.Attribute(soap12 + "mustUnderstand"));
+        var supported = upgrade.Elements().ToList();
+        Assert.All(supported, e => Assert.Equal(soap12 + "SupportedEnvelope", e.Name));
+        Assert.Equal(
+            [XName.Get("Envelope", first), XName.Get("Envelope", second)],
+            supported.Select(e =>
+            {
+                var qname = e.Attribute("qname")!.Value;
+                var colon = qname.IndexOf(':', StringComparison.Ordinal);
+                return e.GetNamespaceOfPrefix(qname[..colon])! + qname[(colon + 1)..];
+            }));
+        Assert.Single(document.Root.Elements(XName.Get("Body", XmlNames.EnvelopeNamespace(version))));
+    }
+
+    [Theory]
+    [InlineData(SoapVersion.Soap11, FaultCode.Sender)]
+    [InlineData(SoapVersion.Soap11, FaultCode.Receiver)]
+    [InlineData(SoapVersion.Soap12, FaultCode.Sender)]
+    [InlineData(SoapVersion.Soap12, FaultCode.Receiver)]
+    public void Fault_OtherThanVersionMismatch_HasNoHeader(SoapVersion version, FaultCode code)
+    {
+        var document = Parse(SendNotificationWriter.Fault(version, code, "x"));
+
+        Assert.Empty(document.Root!.Elements(XName.Get("Header", XmlNames.EnvelopeNamespace(version))));
+    }
+
+    [Theory]
     [MemberData(nameof(Soap12Codes))]
     public void Fault_Soap12_HasCodeValueAndReasonText(FaultCode code, string expectedLocalCode)
     {

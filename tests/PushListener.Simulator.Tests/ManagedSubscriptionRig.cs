@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -126,6 +127,18 @@ internal sealed class ManagedSubscriptionRig : IAsyncDisposable
     {
         Relay.Point(null);
         await Listener.DisposeAsync();
+    }
+
+    /// <summary>The last watermark the listener stored for <paramref name="subscriptionId"/>, read from its SQLite file (call it while stopped).</summary>
+    public async Task<string?> StoredWatermarkAsync(string subscriptionId)
+    {
+        var file = new SqliteConnectionStringBuilder { DataSource = Path.Combine(_dataFolder, "inbox.db"), Mode = SqliteOpenMode.ReadOnly, Pooling = false };
+        await using var connection = new SqliteConnection(file.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT last_watermark FROM subscriptions WHERE subscription_id = $id";
+        command.Parameters.AddWithValue("$id", subscriptionId);
+        return await command.ExecuteScalarAsync() as string;
     }
 
     public HttpClient Admin()

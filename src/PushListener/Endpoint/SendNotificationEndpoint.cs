@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using PushListener.Hosting;
 using PushListener.Protocol;
+using PushListener.Security;
 using PushListener.Subscriptions;
 using PushListener.Telemetry;
 
@@ -23,6 +24,7 @@ internal sealed class SendNotificationEndpoint(
     IOptions<PushListenerOptions> options,
     TimeProvider timeProvider,
     PushTelemetry telemetry,
+    RejectionCounter rejections,
     ILogger<SendNotificationEndpoint> logger)
 {
     private readonly EndpointOptions _options = options.Value.Endpoint;
@@ -68,27 +70,27 @@ internal sealed class SendNotificationEndpoint(
             // Before anything is read: an unknown token stores nothing. The token itself is never logged.
             if (!registrations.TryResolveToken(token, out registration))
             {
-                await RejectHttpAsync(context, StatusCodes.Status404NotFound, "Unknown callback URL.").ConfigureAwait(false);
+                await RejectHttpAsync(context, StatusCodes.Status404NotFound, "Unknown callback URL.", null).ConfigureAwait(false);
                 return;
             }
         }
         else if (subscriptionOptions.Value.RequireToken)
         {
-            await RejectHttpAsync(context, StatusCodes.Status404NotFound, "This listener takes pushes only on callback-token URLs.").ConfigureAwait(false);
+            await RejectHttpAsync(context, StatusCodes.Status404NotFound, "This listener takes pushes only on callback-token URLs.", null).ConfigureAwait(false);
             return;
         }
 
         var version = SoapMediaType.VersionOf(request.ContentType, out var action);
         if (version is null)
         {
-            await RejectHttpAsync(context, StatusCodes.Status415UnsupportedMediaType, "SendNotification takes text/xml (SOAP 1.1) or application/soap+xml (SOAP 1.2).").ConfigureAwait(false);
+            await RejectHttpAsync(context, StatusCodes.Status415UnsupportedMediaType, "SendNotification takes text/xml (SOAP 1.1) or application/soap+xml (SOAP 1.2).", RejectionReason.UnsupportedMediaType).ConfigureAwait(false);
             return;
         }
 
         if (!ContentDecoding.TryDecode(request.Headers.ContentEncoding, request.Body, out var bodyStream))
         {
             context.Response.Headers.AcceptEncoding = ContentDecoding.Supported;
-            await RejectHttpAsync(context, StatusCodes.Status415UnsupportedMediaType, "Content-Encoding must be gzip, deflate, br or identity.").ConfigureAwait(false);
+            await RejectHttpAsync(context, StatusCodes.Status415UnsupportedMediaType, "Content-Encoding must be gzip, deflate, br or identity.", RejectionReason.UnsupportedContentEncoding).ConfigureAwait(false);
             return;
         }
 
@@ -112,7 +114,7 @@ internal sealed class SendNotificationEndpoint(
         var remote = context.Connection.RemoteIpAddress;
         if (request.ContentLength > _options.MaxRequestBytes)
         {
-            await RejectHttpAsync(context, StatusCodes.Status413PayloadTooLarge, $"The body exceeds {_options.MaxRequestBytes} bytes.").ConfigureAwait(false);
+            await RejectHttpAsync(context, StatusCodes.Status413PayloadTooLarge, $"The body exceeds {_options.MaxRequestBytes} bytes.", RejectionReason.BodyTooLarge).ConfigureAwait(false);
             return;
         }
 
@@ -147,20 +149,21 @@ internal sealed class SendNotificationEndpoint(
         {
             // Bad chunked framing, a body that ends early, a sender below the minimum data rate (408): the server's own
             // reason is safe to return (it never quotes the body). One line, no stack trace: this is the sender's fault.
-            await RejectHttpAsync(context, ex.StatusCode is >= 400 and < 500 ? ex.StatusCode : StatusCodes.Status400BadRequest, "The request body could not be read: " + ex.Message).ConfigureAwait(false);
+            var status = ex.StatusCode is >= 400 and < 500 ? ex.StatusCode : StatusCodes.Status400BadRequest;
+            await RejectHttpAsync(context, status, "The request body could not be read: " + ex.Message, status == StatusCodes.Status408RequestTimeout ? RejectionReason.BodyTimeout : RejectionReason.BadFraming).ConfigureAwait(false);
             return;
         }
         catch (Exception ex) when (ex is InvalidDataException || (encoded && ex is InvalidOperationException))
         {
             // Corrupt encoded data: the gzip and deflate decoders throw InvalidDataException, the Brotli one InvalidOperationException.
-            await RejectHttpAsync(context, StatusCodes.Status400BadRequest, "The body is not valid data for its Content-Encoding.").ConfigureAwait(false);
+            await RejectHttpAsync(context, StatusCodes.Status400BadRequest, "The body is not valid data for its Content-Encoding.", RejectionReason.InvalidContentEncoding).ConfigureAwait(false);
             return;
         }
         catch (IOException ex) when (!context.RequestAborted.IsCancellationRequested)
         {
             // Kestrel reports some framing errors (a chunk size that overflows) as plain IOExceptions.
             EndpointLog.BodyAborted(logger, remote, ex.GetType().Name);
-            await TryRejectAsync(context, StatusCodes.Status400BadRequest, "The request body could not be read: its framing is invalid or it ended early.").ConfigureAwait(false);
+            await TryRejectAsync(context, StatusCodes.Status400BadRequest, "The request body could not be read: its framing is invalid or it ended early.", RejectionReason.BadFraming).ConfigureAwait(false);
             return;
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
@@ -173,7 +176,7 @@ internal sealed class SendNotificationEndpoint(
         {
             await RejectHttpAsync(context, StatusCodes.Status413PayloadTooLarge, encoded
                 ? $"The decoded body exceeds {_options.MaxRequestBytes} bytes."
-                : $"The body exceeds {_options.MaxRequestBytes} bytes.").ConfigureAwait(false);
+                : $"The body exceeds {_options.MaxRequestBytes} bytes.", RejectionReason.BodyTooLarge).ConfigureAwait(false);
             return;
         }
 
@@ -266,20 +269,29 @@ internal sealed class SendNotificationEndpoint(
     }
 
     /// <summary>After a failed body read the connection may be gone: answering is best effort.</summary>
-    private async Task TryRejectAsync(HttpContext context, int statusCode, string reason)
+    private async Task TryRejectAsync(HttpContext context, int statusCode, string reason, RejectionReason rejection)
     {
         try
         {
-            await RejectHttpAsync(context, statusCode, reason).ConfigureAwait(false);
+            await RejectHttpAsync(context, statusCode, reason, rejection).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
         {
         }
     }
 
-    private async Task RejectHttpAsync(HttpContext context, int statusCode, string reason)
+    /// <summary>
+    /// An HTTP-level refusal with a one-line reason; counted on <c>pushlistener.rejected_requests</c> under
+    /// <paramref name="rejection"/> (before the answer is written, so a sender that hangs up is counted too).
+    /// </summary>
+    private async Task RejectHttpAsync(HttpContext context, int statusCode, string reason, RejectionReason? rejection)
     {
         EndpointLog.HttpRejected(logger, context.Connection.RemoteIpAddress, statusCode, reason);
+        if (rejection is { } counted)
+        {
+            rejections.Record(context.Connection.RemoteIpAddress, counted);
+        }
+
         context.Response.StatusCode = statusCode;
         context.Response.ContentType = MediaTypeNames.Text.Plain;
         await context.Response.WriteAsync(reason, context.RequestAborted).ConfigureAwait(false);

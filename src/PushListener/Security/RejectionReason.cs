@@ -1,6 +1,6 @@
 namespace PushListener.Security;
 
-/// <summary>Why a request to the SendNotification endpoint was refused before it was parsed.</summary>
+/// <summary>Why a request to the SendNotification endpoint was refused before it was parsed (an HTTP status, no SOAP).</summary>
 internal enum RejectionReason
 {
     /// <summary>HTTP 403: the source is not in <c>PushListener:Senders:AllowedNetworks</c>.</summary>
@@ -11,6 +11,21 @@ internal enum RejectionReason
 
     /// <summary>HTTP 413: the body is over <c>PushListener:Endpoint:MaxRequestBytes</c>.</summary>
     BodyTooLarge,
+
+    /// <summary>HTTP 415: the Content-Type is neither <c>text/xml</c> nor <c>application/soap+xml</c>.</summary>
+    UnsupportedMediaType,
+
+    /// <summary>HTTP 415: the Content-Encoding is not one the endpoint decodes (gzip, deflate, br, identity).</summary>
+    UnsupportedContentEncoding,
+
+    /// <summary>HTTP 400: the body is not valid data for its Content-Encoding (corrupt gzip, deflate or Brotli).</summary>
+    InvalidContentEncoding,
+
+    /// <summary>HTTP 400: the body could not be read: invalid chunked framing, or it ended before its Content-Length.</summary>
+    BadFraming,
+
+    /// <summary>HTTP 408: the body arrived slower than Kestrel's <c>MinRequestBodyDataRate</c>.</summary>
+    BodyTimeout,
 }
 
 internal static class RejectionReasons
@@ -21,6 +36,11 @@ internal static class RejectionReasons
         RejectionReason.NotAllowed => "not_allowed",
         RejectionReason.RateLimited => "rate_limited",
         RejectionReason.BodyTooLarge => "body_too_large",
+        RejectionReason.UnsupportedMediaType => "unsupported_media_type",
+        RejectionReason.UnsupportedContentEncoding => "unsupported_content_encoding",
+        RejectionReason.InvalidContentEncoding => "invalid_content_encoding",
+        RejectionReason.BadFraming => "bad_framing",
+        RejectionReason.BodyTimeout => "body_timeout",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 
@@ -30,6 +50,11 @@ internal static class RejectionReasons
         RejectionReason.NotAllowed => "not in " + SenderOptions.SectionName + ":AllowedNetworks",
         RejectionReason.RateLimited => "over " + SenderOptions.SectionName + ":RateLimit",
         RejectionReason.BodyTooLarge => "body over PushListener:Endpoint:MaxRequestBytes",
+        RejectionReason.UnsupportedMediaType => "Content-Type not text/xml or application/soap+xml",
+        RejectionReason.UnsupportedContentEncoding => "Content-Encoding not gzip, deflate, br or identity",
+        RejectionReason.InvalidContentEncoding => "body not valid data for its Content-Encoding",
+        RejectionReason.BadFraming => "body framing invalid or body ended early",
+        RejectionReason.BodyTimeout => "body sent slower than Kestrel:Limits:MinRequestBodyDataRate",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 }

@@ -2,7 +2,7 @@ namespace PushListener.Security;
 
 /// <summary>
 /// Refuses sources outside the allow-list with HTTP 403 and a one-line reason, before anything is read or parsed: the
-/// sender is not a legitimate Exchange, so it gets no SOAP. Also counts the endpoint's 413s, which it decides later.
+/// sender is not a legitimate Exchange, so it gets no SOAP. The endpoint counts its own refusals (400, 408, 413, 415).
 /// </summary>
 internal sealed class SenderAllowListMiddleware(RequestDelegate next, SenderAllowList allowList, RejectionCounter counter)
 {
@@ -21,9 +21,5 @@ internal sealed class SenderAllowListMiddleware(RequestDelegate next, SenderAllo
         }
 
         await next(context);
-        if (context.Response.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            counter.Record(remote, RejectionReason.BodyTooLarge);
-        }
     }
 }

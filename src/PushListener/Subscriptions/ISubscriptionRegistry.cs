@@ -9,6 +9,12 @@ internal interface ISubscriptionRegistry
     /// <summary>Subscriptions, optionally in one state, most recently seen first.</summary>
     Task<IReadOnlyList<SubscriptionRecord>> ListAsync(SubscriptionState? state, int max, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// How many subscriptions are in each state, every state present (zero when none): one aggregate query, for the
+    /// <c>pushlistener.subscriptions</c> gauge, which must not read every row to count them.
+    /// </summary>
+    Task<IReadOnlyDictionary<SubscriptionState, long>> CountByStateAsync(CancellationToken cancellationToken);
+
     /// <summary>One subscription, or null.</summary>
     Task<SubscriptionRecord?> GetAsync(string subscriptionId, CancellationToken cancellationToken);
 

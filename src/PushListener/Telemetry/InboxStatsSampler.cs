@@ -15,7 +15,6 @@ namespace PushListener.Telemetry;
 /// </summary>
 internal sealed partial class InboxStatsSampler : BackgroundService
 {
-    private const int MaxSubscriptionsCounted = 100_000;
     private readonly IEntryLog? _store;
     private readonly ISubscriptionRegistry? _subscriptions;
     private readonly FeedRegistry? _feeds;
@@ -84,10 +83,10 @@ internal sealed partial class InboxStatsSampler : BackgroundService
             var subscriptions = new Dictionary<string, long>(StringComparer.Ordinal);
             if (_subscriptions is not null)
             {
-                foreach (var state in Enum.GetValues<SubscriptionState>())
+                // One aggregate query: the registry's rows are never read to be counted.
+                foreach (var (state, count) in await _subscriptions.CountByStateAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    var list = await _subscriptions.ListAsync(state, MaxSubscriptionsCounted, cancellationToken).ConfigureAwait(false);
-                    subscriptions[StateName(state)] = list.Count;
+                    subscriptions[StateName(state)] = count;
                 }
             }
 

@@ -15,6 +15,6 @@ internal static class PushOutcome
     /// <summary>Every message was stored before (a retry by Exchange); answered what the first one earned.</summary>
     public const string Duplicate = "duplicate";
 
-    /// <summary>Refused before storing: an HTTP-level rejection (404, 413, 415) or the unknown-subscription policy.</summary>
+    /// <summary>Refused before storing: an HTTP-level rejection (400, 404, 408, 413, 415) or the unknown-subscription policy.</summary>
     public const string Refused = "refused";
 }

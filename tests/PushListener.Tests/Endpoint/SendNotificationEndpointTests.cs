@@ -1,8 +1,10 @@
 using System.Net;
 using System.Text;
+using System.Xml.Linq;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using PushListener.Endpoint;
+using PushListener.Protocol;
 using PushListener.Tests.Infrastructure;
 
 namespace PushListener.Tests.Endpoint;
@@ -123,7 +125,38 @@ public sealed class SendNotificationEndpointTests : IClassFixture<ListenerFactor
         using var response = await client.SendAsync(Soap.Post(Fixture.Bytes("hostile/soap-version-unknown.xml")));
 
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
-        Assert.Equal("s:VersionMismatch", Soap.FaultOf(await response.Content.ReadAsStringAsync()).Code);
+        var reply = await response.Content.ReadAsStringAsync();
+        Assert.Equal("s:VersionMismatch", Soap.FaultOf(reply).Code);
+        AssertUpgradeHeader(reply, XmlNames.Soap11Envelope, XmlNames.Soap12Envelope);
+    }
+
+    [Fact]
+    public async Task Post_UnknownEnvelopeNamespaceAsSoap12_IsSoap12VersionMismatchFaultWithUpgradeHeader()
+    {
+        using var client = _factory.CreateClient();
+        using var response = await client.SendAsync(Soap.Post(Fixture.Bytes("hostile/soap-version-unknown.xml"), "application/soap+xml; charset=utf-8", soapAction: null));
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal("application/soap+xml", response.Content.Headers.ContentType!.MediaType);
+        var reply = await response.Content.ReadAsStringAsync();
+        Assert.Equal("s:VersionMismatch", Soap.FaultOf(reply).Code);
+        AssertUpgradeHeader(reply, XmlNames.Soap12Envelope, XmlNames.Soap11Envelope);
+    }
+
+    /// <summary>SOAP 1.2 part 1, 5.4.7: env:Upgrade lists the supported envelopes, most preferred first.</summary>
+    private static void AssertUpgradeHeader(string reply, params string[] envelopeNamespaces)
+    {
+        XNamespace soap12 = XmlNames.Soap12Envelope;
+        var upgrade = Assert.Single(XDocument.Parse(reply).Descendants(soap12 + "Upgrade"));
+        Assert.Equal("Header", upgrade.Parent!.Name.LocalName);
+        Assert.Equal(
+            envelopeNamespaces,
+            upgrade.Elements(soap12 + "SupportedEnvelope").Select(e =>
+            {
+                var qname = e.Attribute("qname")!.Value;
+                Assert.EndsWith(":Envelope", qname, StringComparison.Ordinal);
+                return e.GetNamespaceOfPrefix(qname[..qname.IndexOf(':', StringComparison.Ordinal)])!.NamespaceName;
+            }));
     }
 
     [Fact]

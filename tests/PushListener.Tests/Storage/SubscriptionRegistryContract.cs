@@ -103,6 +103,32 @@ public abstract class SubscriptionRegistryContract : StoreContract
     }
 
     [Fact]
+    public async Task CountByState_CountsEveryStateWithZeroForThoseWithoutSubscriptions()
+    {
+        Assert.All(await Storage.Subscriptions.CountByStateAsync(CancellationToken.None), c => Assert.Equal(0, c.Value));
+        await AppendOneAsync(Message(Sub(1), 1));
+        await AppendOneAsync(Message(Sub(2), 1));
+        await AppendOneAsync(Message(Sub(3), 1));
+        await AppendOneAsync(ErrorMessage(Sub(4), "ErrorSubscriptionNotFound"));
+        await Storage.Subscriptions.MarkUnsubscribeAsync(Sub(3), CancellationToken.None);
+        await Storage.Subscriptions.RecordRefusedAsync(Sub(5), "Exchange2013", Time.GetUtcNow(), CancellationToken.None);
+        await Storage.Subscriptions.RecordRefusedAsync(Sub(6), "Exchange2013", Time.GetUtcNow(), CancellationToken.None);
+
+        var counts = await Storage.Subscriptions.CountByStateAsync(CancellationToken.None);
+
+        Assert.Equal(Enum.GetValues<SubscriptionState>().Order(), counts.Keys.Order());
+        Assert.Equal(2, counts[SubscriptionState.Active]);
+        Assert.Equal(0, counts[SubscriptionState.Silent]);
+        Assert.Equal(1, counts[SubscriptionState.Failed]);
+        Assert.Equal(1, counts[SubscriptionState.Unsubscribing]);
+        Assert.Equal(2, counts[SubscriptionState.Unsubscribed]);
+        foreach (var (state, count) in counts)
+        {
+            Assert.Equal(count, (await Storage.Subscriptions.ListAsync(state, 100, CancellationToken.None)).Count);
+        }
+    }
+
+    [Fact]
     public async Task DetectSilent_AfterTwiceTheRegisteredInterval_MarksSilentOnceWithALifecycleEntry()
     {
         await AppendOneAsync(Message(Sub(1), 1, registeredInterval: TimeSpan.FromMinutes(1)));

@@ -137,6 +137,27 @@ public sealed class PushListenerMetricsTests
         Assert.NotEmpty(writerBatches.GetMeasurementSnapshot());
     }
 
+    [Fact]
+    public async Task SubscriptionGauge_CountsEachStateFromTheRegistry()
+    {
+        using var factory = Quiet();
+        using var client = factory.CreateClient();
+        using var subscriptions = Collector<long>(factory, "pushlistener.subscriptions");
+        foreach (var body in new[] { PushBuilder.NewMail(PushBuilder.SubscriptionId(6), 1), PushBuilder.NewMail(PushBuilder.SubscriptionId(7), 1) })
+        {
+            using var response = await client.SendAsync(Soap.Post(body));
+            Assert.Equal("OK", Soap.StatusOf(await response.Content.ReadAsStringAsync()));
+        }
+
+        await factory.Services.GetRequiredService<InboxStatsSampler>().SampleAsync(CancellationToken.None);
+        subscriptions.RecordObservableInstruments();
+
+        var latest = subscriptions.GetMeasurementSnapshot().GroupBy(m => (string)m.Tags["state"]!).ToDictionary(g => g.Key, g => g.Last().Value);
+        Assert.Equal(["active", "failed", "silent", "unsubscribed", "unsubscribing"], latest.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(2, latest["active"]);
+        Assert.Equal(0, latest["failed"]);
+    }
+
     private static ListenerFactory Quiet() => new ListenerFactory().With("PushListener:Handlers:log:Enabled", "false");
 
     private static MetricCollector<T> Collector<T>(ListenerFactory factory, string instrument)

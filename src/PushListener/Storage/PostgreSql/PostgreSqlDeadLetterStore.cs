@@ -4,7 +4,7 @@ using PushListener.Inbox;
 namespace PushListener.Storage.PostgreSql;
 
 /// <summary>Dead letters in the shared database: entries in state 2, replayed in place (same id) or purged.</summary>
-internal sealed class PostgreSqlDeadLetterStore(PostgreSqlDatabase database) : IDeadLetterStore
+internal sealed class PostgreSqlDeadLetterStore(PostgreSqlDatabase database, PostgreSqlClaimSignal claimable) : IDeadLetterStore
 {
     public async Task<IReadOnlyList<DeadLetter>> ListAsync(int max, CancellationToken cancellationToken)
     {
@@ -60,6 +60,7 @@ internal sealed class PostgreSqlDeadLetterStore(PostgreSqlDatabase database) : I
         batch.BatchCommands.Add(PostgreSqlNotifier.Notify(PostgreSqlChannels.Entries, null));
         var replayed = Convert.ToInt32(await batch.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        claimable.Set();
         return replayed;
     }
 

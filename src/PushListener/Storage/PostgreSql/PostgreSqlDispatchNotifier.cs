@@ -19,7 +19,7 @@ internal sealed partial class PostgreSqlDispatchNotifier : IDispatchNotifier, ID
     // 0 idle, 1 sending, more: sending, and asked again meanwhile.
     private int _sending;
 
-    public PostgreSqlDispatchNotifier(PostgreSqlNotifier notifier, TimeProvider time, ILogger<PostgreSqlDispatchNotifier> logger)
+    public PostgreSqlDispatchNotifier(PostgreSqlNotifier notifier, PostgreSqlClaimSignal claimable, TimeProvider time, ILogger<PostgreSqlDispatchNotifier> logger)
     {
         _local = new InProcessDispatchNotifier(time);
         _notifier = notifier;
@@ -29,6 +29,8 @@ internal sealed partial class PostgreSqlDispatchNotifier : IDispatchNotifier, ID
             // A null payload follows a reconnection: signals may have been missed, so look anyway.
             if (payload != _instance)
             {
+                // Entries this instance did not append: the next claim searches the whole log for them.
+                claimable.Set();
                 _local.Notify();
             }
         });

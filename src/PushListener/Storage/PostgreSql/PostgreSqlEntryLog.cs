@@ -11,6 +11,13 @@ namespace PushListener.Storage.PostgreSql;
 /// Claims take, in one statement, the first pending entry of each subscription that has no entry under a live lease
 /// (<c>FOR UPDATE SKIP LOCKED</c>, so concurrent claimers on any instance pass each other by) together with the
 /// subscription's following entries, and lease them all: one subscription's entries are never on two instances at once.
+/// <para>
+/// That search visits every subscription with a pending entry, so a claim first tries the entries this instance
+/// appended (kept in memory with their bodies, see <see cref="ClaimAppendedSql"/>): the same rules, checked for those
+/// ids only, and nothing to read back. The search of the whole log runs when <see cref="PostgreSqlClaimSignal"/> says
+/// there may be other work (another instance's signal, a replay, released leases), and at least every
+/// <see cref="SearchInterval"/> (leases that ran out).
+/// </para>
 /// </summary>
 internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
 {
@@ -47,9 +54,56 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
                   u.trace_parent, u.body_id, u.lifecycle, u.attempts
         """;
 
+    /// <summary>
+    /// Claims entries of <c>$5</c> (ids this instance appended) under the rules of <see cref="ClaimSql"/>: a candidate is
+    /// free when no pending entry of its subscription is under a live lease and none earlier is outside the candidates;
+    /// the free ones are locked (<c>SKIP LOCKED</c>), and one whose subscription lost an earlier one to the lock stays
+    /// behind. Returns a row per candidate still pending and not under a live lease: with its attempts and the handlers
+    /// that succeeded when it was claimed now, with nulls when it waits for an earlier entry.
+    /// </summary>
+    internal const string ClaimAppendedSql = """
+        WITH c AS (
+            SELECT e.id, e.subscription_id,
+                   e.subscription_id IS NULL OR NOT EXISTS (
+                       SELECT 1 FROM entries l
+                       WHERE l.state = 0 AND l.subscription_id = e.subscription_id
+                         AND ((l.lease_owner IS NOT NULL AND l.lease_expires_at > $1) OR (l.id < e.id AND l.id NOT IN (SELECT unnest($5::bigint[]))))) AS free
+            FROM entries e
+            WHERE e.id = ANY ($5::bigint[]) AND e.state = 0 AND (e.lease_expires_at IS NULL OR e.lease_expires_at <= $1)
+        ),
+        locked AS (
+            SELECT e.id, e.subscription_id FROM entries e
+            WHERE e.id IN (SELECT id FROM c WHERE free) AND e.state = 0 AND (e.lease_expires_at IS NULL OR e.lease_expires_at <= $1)
+            ORDER BY e.id
+            FOR UPDATE OF e SKIP LOCKED
+        ),
+        picked AS (
+            SELECT k.id FROM locked k
+            WHERE k.subscription_id IS NULL OR NOT EXISTS (
+                SELECT 1 FROM c
+                WHERE c.subscription_id = k.subscription_id AND c.id < k.id AND c.id NOT IN (SELECT id FROM locked))
+            ORDER BY k.id LIMIT $3
+        ),
+        claimed AS (
+            UPDATE entries u SET lease_owner = $2, lease_expires_at = $4
+            FROM picked WHERE u.id = picked.id
+            RETURNING u.id, u.attempts, ARRAY(SELECT d.handler FROM deliveries d WHERE d.entry_id = u.id AND d.status = 0) AS succeeded
+        )
+        SELECT c.id, claimed.attempts, claimed.succeeded FROM c LEFT JOIN claimed ON claimed.id = c.id
+        """;
+
+    /// <summary>How often, at least, a claim searches the whole log while entries this instance appended keep it busy.</summary>
+    internal static readonly TimeSpan SearchInterval = TimeSpan.FromMilliseconds(250);
+
     private const int AppendWriters = 3;
 
+    // Appended entries kept for the claim (bodies included): beyond this many, the search of the whole log finds the rest.
+    private const int MaxAppended = 8192;
+
+    private const int MaxCandidatesPerClaim = 1024;
+
     private readonly PostgreSqlDatabase _database;
+    private readonly PostgreSqlClaimSignal _claimable;
     private readonly TimeProvider _time;
     private readonly ILogger<PostgreSqlEntryLog> _logger;
     private readonly int _maxBatchMessages;
@@ -57,10 +111,15 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
     private readonly Task _writer;
     private readonly Channel<PendingCompletion> _completions = Channel.CreateUnbounded<PendingCompletion>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _completer;
+    private static readonly IReadOnlySet<string> NoHandlers = new HashSet<string>(StringComparer.Ordinal);
+    private readonly Dictionary<long, ClaimedEntry> _appended = [];
+    private long _searchedAt;
+    private bool _searchFilled;
 
-    public PostgreSqlEntryLog(PostgreSqlDatabase database, IOptions<InboxOptions> options, TimeProvider time, ILogger<PostgreSqlEntryLog> logger)
+    public PostgreSqlEntryLog(PostgreSqlDatabase database, PostgreSqlClaimSignal claimable, IOptions<InboxOptions> options, TimeProvider time, ILogger<PostgreSqlEntryLog> logger)
     {
         _database = database;
+        _claimable = claimable;
         _time = time;
         _logger = logger;
         _maxBatchMessages = options.Value.MaxBatchSize;
@@ -85,6 +144,79 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
         var now = _time.GetUtcNow();
         var expires = now + lease;
         await using var connection = await _database.OpenRelaxedAsync(cancellationToken).ConfigureAwait(false);
+        var claimed = await ClaimAppendedAsync(connection, owner, max, now, expires, cancellationToken).ConfigureAwait(false);
+        // The search of the whole log: when told there may be work this instance did not append, when the last search
+        // filled its claim (there may be more), and every SearchInterval (leases that ran out, a signal that was lost).
+        if (claimed.Count < max && (_claimable.TryReset() || Volatile.Read(ref _searchFilled) || now.UtcTicks - Volatile.Read(ref _searchedAt) >= SearchInterval.Ticks))
+        {
+            Volatile.Write(ref _searchedAt, now.UtcTicks);
+            var found = await SearchAsync(connection, owner, max - claimed.Count, now, expires, cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _searchFilled, found.Count == max - claimed.Count);
+            claimed.AddRange(found);
+        }
+
+        claimed.Sort((a, b) => a.Id.CompareTo(b.Id));
+        return claimed;
+    }
+
+    /// <summary>Claims from the entries this instance appended (<see cref="ClaimAppendedSql"/>); forgets those claimed or gone.</summary>
+    private async Task<List<ClaimedEntry>> ClaimAppendedAsync(NpgsqlConnection connection, string owner, int max, DateTimeOffset now, DateTimeOffset expires, CancellationToken cancellationToken)
+    {
+        Dictionary<long, ClaimedEntry> candidates;
+        lock (_appended)
+        {
+            if (_appended.Count == 0)
+            {
+                return [];
+            }
+
+            // The oldest first, a bounded number per claim: the statement checks each against the others.
+            candidates = _appended.Count <= MaxCandidatesPerClaim
+                ? new Dictionary<long, ClaimedEntry>(_appended)
+                : _appended.Keys.Order().Take(MaxCandidatesPerClaim).ToDictionary(id => id, id => _appended[id]);
+        }
+
+        var claimed = new List<ClaimedEntry>();
+        var waiting = new HashSet<long>();
+        await using (var claim = PostgreSqlSql.Command(connection, ClaimAppendedSql, null, PostgreSqlSql.Utc(now), owner, max, PostgreSqlSql.Utc(expires), candidates.Keys.ToArray()))
+        {
+            await using var reader = await claim.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var id = reader.GetInt64(0);
+                if (reader.IsDBNull(1))
+                {
+                    waiting.Add(id);
+                    continue;
+                }
+
+                var succeeded = reader.GetFieldValue<string[]>(2);
+                claimed.Add(candidates[id] with
+                {
+                    Attempts = reader.GetInt32(1),
+                    SucceededHandlers = succeeded.Length == 0 ? NoHandlers : new HashSet<string>(succeeded, StringComparer.Ordinal),
+                    LeaseExpiresAt = expires,
+                });
+            }
+        }
+
+        lock (_appended)
+        {
+            foreach (var id in candidates.Keys)
+            {
+                if (!waiting.Contains(id))
+                {
+                    _appended.Remove(id);
+                }
+            }
+        }
+
+        return claimed;
+    }
+
+    /// <summary>Claims from the whole log (<see cref="ClaimSql"/>), reading the bodies and earlier handler outcomes.</summary>
+    private static async Task<List<ClaimedEntry>> SearchAsync(NpgsqlConnection connection, string owner, int max, DateTimeOffset now, DateTimeOffset expires, CancellationToken cancellationToken)
+    {
         var rows = new List<(long Id, EntryKind Kind, string Key, string? Sub, int Index, DateTimeOffset Received, string? Version, string? Registration, string? Trace, long? BodyId, byte[]? Lifecycle, int Attempts)>();
         await using (var claim = PostgreSqlSql.Command(connection, ClaimSql, null, PostgreSqlSql.Utc(now), owner, max, PostgreSqlSql.Utc(expires)))
         {
@@ -138,7 +270,6 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
             }
         }
 
-        var none = new HashSet<string>(StringComparer.Ordinal);
         return rows.Select(r => new ClaimedEntry(
             r.Id,
             r.Kind,
@@ -152,7 +283,7 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
             r.BodyId,
             r.BodyId is { } bodyId ? bodies[bodyId] : r.Lifecycle ?? [],
             r.Attempts,
-            succeeded.TryGetValue(r.Id, out var handlers) ? handlers : none,
+            succeeded.TryGetValue(r.Id, out var handlers) ? handlers : NoHandlers,
             expires)).ToList();
     }
 
@@ -175,6 +306,7 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
         batch.BatchCommands.Add(PostgreSqlSql.BatchCommand("UPDATE entries SET lease_owner = NULL, lease_expires_at = NULL WHERE state = 0 AND lease_owner = $1", owner));
         batch.BatchCommands.Add(PostgreSqlNotifier.Notify(PostgreSqlChannels.Entries, null));
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        _claimable.Set();
         return batch.BatchCommands[0].RecordsAffected;
     }
 
@@ -399,7 +531,11 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
             try
             {
                 await using var connection = await _database.OpenAsync(CancellationToken.None).ConfigureAwait(false);
-                var results = await PostgreSqlPushAppender.AppendAsync(connection, group.Select(g => g.Push).ToList(), CancellationToken.None).ConfigureAwait(false);
+                var pushes = group.Select(g => g.Push).ToList();
+                var (results, inserted) = await PostgreSqlPushAppender.AppendAsync(connection, pushes, CancellationToken.None).ConfigureAwait(false);
+
+                // Before the callers resume: their signal wakes the dispatcher, which claims these first.
+                Remember(pushes, inserted);
                 for (var i = 0; i < group.Count; i++)
                 {
                     group[i].Completion.TrySetResult(results[i]);
@@ -412,6 +548,31 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
                 {
                     pending.Completion.TrySetException(ex);
                 }
+            }
+        }
+    }
+
+    /// <summary>Keeps the entries a transaction inserted for the next claim, with a copy of each push's body (the request's buffer is not ours).</summary>
+    private void Remember(List<PushAppend> pushes, IReadOnlyList<PostgreSqlPushAppender.NewEntry> inserted)
+    {
+        var bodies = new byte[]?[pushes.Count];
+        var entries = new List<ClaimedEntry>(inserted.Count);
+        foreach (var e in inserted)
+        {
+            var body = e.Kind == EntryKind.Lifecycle ? e.Lifecycle ?? [] : bodies[e.Push] ??= pushes[e.Push].Body.ToArray();
+            entries.Add(new ClaimedEntry(e.Id, e.Kind, e.DedupeKey, e.SubscriptionId, e.MessageIndex, e.ReceivedAt, e.RequestServerVersion, e.Registration, e.TraceParent, e.BodyId, body, 0, NoHandlers, default));
+        }
+
+        lock (_appended)
+        {
+            foreach (var entry in entries)
+            {
+                if (_appended.Count >= MaxAppended)
+                {
+                    break;
+                }
+
+                _appended[entry.Id] = entry;
             }
         }
     }

@@ -13,9 +13,10 @@ namespace PushListener.Storage.PostgreSql;
 /// are allocated in its commit order;</item>
 /// <item>in memory: duplicates, <see cref="SubscriptionRules"/> for each new message (lifecycle entries ahead of the
 /// notification), the registry rows' new values;</item>
-/// <item>write bodies (once per push), entries (<c>ON CONFLICT DO NOTHING</c> on the dedupe hash as the last guard),
-/// the registry rows, take the sticky votes, notify the dispatchers of every instance, and COMMIT.</item>
+/// <item>write bodies (once per push, one statement for the group), entries (<c>ON CONFLICT DO NOTHING</c> on the dedupe
+/// hash as the last guard), the registry rows, take the sticky votes, and COMMIT.</item>
 /// </list>
+/// The inserted entries go back to <see cref="PostgreSqlEntryLog"/>, whose next claim takes them from memory.
 /// </summary>
 internal static class PostgreSqlPushAppender
 {
@@ -23,7 +24,8 @@ internal static class PostgreSqlPushAppender
     private const string MarkedReason = "marked for unsubscribe";
     private const string StickyReason = "an earlier Unsubscribe vote";
 
-    public static async Task<PushAppendResult[]> AppendAsync(NpgsqlConnection connection, IReadOnlyList<PushAppend> pushes, CancellationToken cancellationToken)
+    /// <summary>Stores <paramref name="pushes"/>; returns each push's result, and the entries this transaction inserted.</summary>
+    public static async Task<(PushAppendResult[] Results, IReadOnlyList<NewEntry> Inserted)> AppendAsync(NpgsqlConnection connection, IReadOnlyList<PushAppend> pushes, CancellationToken cancellationToken)
     {
         // BEGIN goes with the reads and COMMIT with the writes: two round trips per group, not three.
         var plan = new Plan(pushes);
@@ -43,7 +45,7 @@ internal static class PostgreSqlPushAppender
             await plan.ResolveLateDuplicatesAsync(connection, cancellationToken).ConfigureAwait(false);
         }
 
-        return plan.Results();
+        return (plan.Results(), plan.Inserted);
     }
 
     /// <summary>Leaves the connection outside any transaction before it goes back to the pool (best effort: it may be broken).</summary>
@@ -81,6 +83,8 @@ internal static class PostgreSqlPushAppender
 
         public bool HasLateDuplicates => _lateDuplicates.Count > 0;
 
+        public List<NewEntry> Inserted { get; } = [];
+
         public async Task ReadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
         {
             var messages = pushes.Sum(p => p.Messages.Count);
@@ -99,9 +103,10 @@ internal static class PostgreSqlPushAppender
                 $"SELECT {PostgreSqlSubscriptionRow.Columns} FROM subscriptions WHERE subscription_id = ANY($1)",
                 (object)_subscriptions));
             batch.BatchCommands.Add(PostgreSqlSql.BatchCommand(
+                // The identity columns' sequences, named once: pg_get_serial_sequence per row cost five times the nextval.
                 """
-                SELECT array(SELECT nextval(pg_get_serial_sequence('entries', 'id')) FROM generate_series(1, $1)),
-                       array(SELECT nextval(pg_get_serial_sequence('bodies', 'id')) FROM generate_series(1, $2))
+                SELECT array(SELECT nextval('entries_id_seq'::regclass) FROM generate_series(1, $1)),
+                       array(SELECT nextval('bodies_id_seq'::regclass) FROM generate_series(1, $2))
                 """,
                 messages + (withRegistry * MaxLifecycleEventsPerMessage),
                 pushes.Count));
@@ -187,12 +192,14 @@ internal static class PostgreSqlPushAppender
         public async Task WriteAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
         {
             await using var batch = new NpgsqlBatch(connection);
-            for (var p = 0; p < pushes.Count; p++)
+            var stored = Enumerable.Range(0, pushes.Count).Where(p => _bodyIds[p] is not null).ToArray();
+            if (stored.Length > 0)
             {
-                if (_bodyIds[p] is { } bodyId)
-                {
-                    batch.BatchCommands.Add(PostgreSqlSql.BatchCommand("INSERT INTO bodies (id, body) VALUES ($1, $2)", bodyId, pushes[p].Body));
-                }
+                // One statement for the group's bodies: a statement per push cost more than the rest of the append.
+                batch.BatchCommands.Add(PostgreSqlSql.BatchCommand(
+                    "INSERT INTO bodies (id, body) SELECT * FROM unnest($1::bigint[], $2::bytea[])",
+                    stored.Select(p => _bodyIds[p]!.Value).ToArray(),
+                    stored.Select(p => pushes[p].Body).ToArray()));
             }
 
             // Always present (possibly with no rows), so the reader's first result set is always the inserted ids.
@@ -224,8 +231,9 @@ internal static class PostgreSqlPushAppender
 
             batch.BatchCommands.Add(PostgreSqlSql.BatchCommand("DELETE FROM sticky_votes WHERE subscription_id = ANY($1) RETURNING subscription_id, reason", (object)_subscriptions));
 
-            // Delivered at commit: the dispatchers of every instance look for the new entries.
-            batch.BatchCommands.Add(PostgreSqlNotifier.Notify(PostgreSqlChannels.Entries, null));
+            // No NOTIFY here: this instance's dispatcher takes the new entries from memory (PostgreSqlEntryLog), and the
+            // push processor's signal (PostgreSqlDispatchNotifier, coalesced) wakes the other instances. A NOTIFY in the
+            // transaction would also serialise every commit on the server's notification queue lock.
             batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
 
             // Statements that return no rows (the body and registry writes) have no result set in the reader.
@@ -249,10 +257,17 @@ internal static class PostgreSqlPushAppender
 
         private void ApplyOutcome(HashSet<long> inserted, Dictionary<string, string?> votes)
         {
-            foreach (var entry in _entries.Where(e => e.Kind == EntryKind.Notification && !inserted.Contains(e.Id)))
+            foreach (var entry in _entries)
             {
-                // Stored meanwhile by a transaction this one did not wait for (a message without a subscription).
-                _lateDuplicates.Add((entry.Push, entry.Message, entry.DedupeKey));
+                if (inserted.Contains(entry.Id))
+                {
+                    Inserted.Add(entry);
+                }
+                else if (entry.Kind == EntryKind.Notification)
+                {
+                    // Stored meanwhile by a transaction this one did not wait for (a message without a subscription).
+                    _lateDuplicates.Add((entry.Push, entry.Message, entry.DedupeKey));
+                }
             }
 
             // A sticky vote is answered once: by the first message of its subscription in the group, duplicate or not.
@@ -287,6 +302,17 @@ internal static class PostgreSqlPushAppender
                 var (id, state, vote) = found[key];
                 _results[push][message] = new MessageAppendResult(id, IsDuplicate: true, state, vote, false, null, 0);
             }
+
+            await reader.DisposeAsync().ConfigureAwait(false);
+
+            // A push whose every message was such a late duplicate committed a body no entry refers to, and retention only
+            // deletes the bodies of the entries it deletes: remove it here (rare, so off the append's two round trips).
+            await using var orphans = PostgreSqlSql.Command(
+                connection,
+                "DELETE FROM bodies b WHERE b.id = ANY($1) AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.body_id = b.id)",
+                null,
+                (object)_lateDuplicates.Select(d => _bodyIds[d.Push]).OfType<long>().Distinct().ToArray());
+            await orphans.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         public PushAppendResult[] Results() => _results.Select(r => new PushAppendResult(r)).ToArray();
@@ -337,7 +363,7 @@ internal static class PostgreSqlPushAppender
     }
 
     /// <summary>An entry to insert; <see cref="Push"/> and <see cref="Message"/> place a notification's result (-1 for lifecycle entries).</summary>
-    private sealed record NewEntry(
+    internal sealed record NewEntry(
         long Id,
         EntryKind Kind,
         string DedupeKey,

@@ -30,6 +30,7 @@ public static class PostgreSqlStorageBuilderExtensions
         services.TryAddSingleton<PostgreSqlDatabase>();
         services.TryAddSingleton<PostgreSqlMigrator>();
         services.TryAddSingleton<PostgreSqlNotifier>();
+        services.TryAddSingleton<PostgreSqlClaimSignal>();
         StorageRegistration.Replace<IStorageInitializer>(services, static sp => ActivatorUtilities.CreateInstance<PostgreSqlStorageInitializer>(sp));
         StorageRegistration.Replace<IEntryLog>(services, static sp => ActivatorUtilities.CreateInstance<PostgreSqlEntryLog>(sp));
         StorageRegistration.Replace<IDeadLetterStore>(services, static sp => ActivatorUtilities.CreateInstance<PostgreSqlDeadLetterStore>(sp));

@@ -31,6 +31,20 @@ internal sealed class PostgreSqlSubscriptionRegistry(PostgreSqlDatabase database
         return records;
     }
 
+    public async Task<IReadOnlyDictionary<SubscriptionState, long>> CountByStateAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = PostgreSqlSql.Command(connection, "SELECT state, COUNT(*) FROM subscriptions GROUP BY state", null);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var counts = Enum.GetValues<SubscriptionState>().ToDictionary(static s => s, static _ => 0L);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            counts[(SubscriptionState)reader.GetInt16(0)] = reader.GetInt64(1);
+        }
+
+        return counts;
+    }
+
     public async Task<SubscriptionRecord?> GetAsync(string subscriptionId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);

@@ -23,6 +23,21 @@ internal sealed class SqliteSubscriptionRegistry(SqliteDatabase database) : ISub
         return records;
     }
 
+    public async Task<IReadOnlyDictionary<SubscriptionState, long>> CountByStateAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT state, COUNT(*) FROM subscriptions GROUP BY state";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var counts = Enum.GetValues<SubscriptionState>().ToDictionary(static s => s, static _ => 0L);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            counts[(SubscriptionState)reader.GetInt32(0)] = reader.GetInt64(1);
+        }
+
+        return counts;
+    }
+
     public async Task<SubscriptionRecord?> GetAsync(string subscriptionId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenReadAsync(cancellationToken).ConfigureAwait(false);

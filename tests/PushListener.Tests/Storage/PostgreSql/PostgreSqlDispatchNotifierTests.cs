@@ -49,7 +49,7 @@ public sealed class PostgreSqlDispatchNotifierTests(PostgreSqlServer server) : I
             var options = PostgreSqlTestDatabase.Options(connectionString);
             _database = new PostgreSqlDatabase(options);
             _notifier = new PostgreSqlNotifier(_database, options, TimeProvider.System, NullLogger<PostgreSqlNotifier>.Instance);
-            Dispatch = new PostgreSqlDispatchNotifier(_notifier, TimeProvider.System, NullLogger<PostgreSqlDispatchNotifier>.Instance);
+            Dispatch = new PostgreSqlDispatchNotifier(_notifier, new PostgreSqlClaimSignal(), TimeProvider.System, NullLogger<PostgreSqlDispatchNotifier>.Instance);
         }
 
         public PostgreSqlDispatchNotifier Dispatch { get; }

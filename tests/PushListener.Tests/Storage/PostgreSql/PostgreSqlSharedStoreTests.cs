@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Npgsql;
 using PushListener.Inbox;
 using PushListener.Tests.Infrastructure;
 
@@ -115,5 +118,43 @@ public sealed class PostgreSqlSharedStoreTests(PostgreSqlServer server) : StoreC
             Assert.Equal(perSubscription, ids.Count);
             Assert.Equal(ids.Order(), ids);
         });
+    }
+
+    [Fact]
+    public async Task PushWhoseMessagesAllTurnOutConcurrentDuplicates_WithoutSubscription_LeavesNoBodyBehind()
+    {
+        // Messages without a subscription id take no lock: another instance can store the same message between this
+        // append's dedupe read and its insert. Hold that other instance's insert open, uncommitted, to make the race certain.
+        const string Key = "h:no-subscription-1";
+        await using var rival = new NpgsqlConnection(_target.ConnectionString);
+        await rival.OpenAsync();
+        await using var observer = new NpgsqlConnection(_target.ConnectionString); // outside the transaction: activity is read afresh
+        await observer.OpenAsync();
+        await using var transaction = await rival.BeginTransactionAsync();
+        await using (var insert = new NpgsqlCommand("INSERT INTO entries (kind, dedupe_hash, dedupe_key, message_index, received_at) VALUES (0, $1, $2, 0, now()) RETURNING id", rival, transaction))
+        {
+            insert.Parameters.Add(new NpgsqlParameter { Value = SHA256.HashData(Encoding.UTF8.GetBytes(Key)) });
+            insert.Parameters.Add(new NpgsqlParameter { Value = Key });
+            var rivalId = (long)(await insert.ExecuteScalarAsync())!;
+
+            var append = Storage.EntryLog.AppendAsync(Push(new MessageAppend(Key, null, 0, null)), CancellationToken.None).AsTask();
+            await Eventually.TrueAsync(() => IsWaitingOnALockAsync(observer), TimeSpan.FromSeconds(30)); // its insert waits for ours
+            await transaction.CommitAsync();
+            var result = await append.WaitAsync(TimeSpan.FromSeconds(30));
+
+            Assert.True(result.Messages[0].IsDuplicate);
+            Assert.Equal(rivalId, result.Messages[0].EntryId);
+        }
+
+        await using var orphans = new NpgsqlCommand("SELECT count(*) FROM bodies b WHERE NOT EXISTS (SELECT 1 FROM entries e WHERE e.body_id = b.id)", rival);
+        Assert.Equal(0L, (long)(await orphans.ExecuteScalarAsync())!);
+    }
+
+    private static async Task<bool> IsWaitingOnALockAsync(NpgsqlConnection observer)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database())",
+            observer);
+        return (bool)(await command.ExecuteScalarAsync())!;
     }
 }
