@@ -132,6 +132,8 @@ internal sealed class ListenerProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
+                // The exit can be seen before the last of the output is read: WaitForExitAsync waits for both streams' end.
+                await _process.WaitForExitAsync();
                 throw new InvalidOperationException($"The service exited with code {_process.ExitCode}:\n{Output}");
             }
 
