@@ -15,15 +15,28 @@ builder.Services.AddHealthChecks();
 
 var mode = builder.Configuration["Floor:Mode"] ?? "sqlite";
 var folder = Path.GetFullPath(builder.Configuration["Floor:DataFolder"] ?? "floor-data");
-await using GroupCommitLog log = mode switch
+var writers = int.Parse(builder.Configuration["Floor:Writers"] ?? "1", CultureInfo.InvariantCulture);
+if (writers is < 1 or > 64)
 {
-    "sqlite" => new SqliteLog(folder, indexed: false),
-    "sqlite-indexed" => new SqliteLog(folder, indexed: true),
-    "file" => new FileLog(folder),
-    "postgres" => new PostgresLog(builder.Configuration.GetConnectionString("Floor")
-        ?? throw new InvalidOperationException("Floor:Mode=postgres needs ConnectionStrings:Floor.")),
-    _ => throw new InvalidOperationException($"Floor:Mode must be sqlite, sqlite-indexed, file or postgres (got '{mode}')."),
-};
+    throw new InvalidOperationException($"Floor:Writers must be between 1 and 64 (got {writers}).");
+}
+
+Directory.CreateDirectory(folder);
+await using var dataSource = mode == "postgres"
+    ? Npgsql.NpgsqlDataSource.Create(builder.Configuration.GetConnectionString("Floor")
+        ?? throw new InvalidOperationException("Floor:Mode=postgres needs ConnectionStrings:Floor."))
+    : null;
+// Each writer its own store: its own file or SQLite database, or its own PostgreSQL connection to the one table.
+var committers = Enumerable.Range(0, writers).Select(i => mode switch
+{
+    "sqlite" => new SqliteCommitter(Path.Combine(folder, $"floor-{i}.db"), indexed: false),
+    "sqlite-indexed" => new SqliteCommitter(Path.Combine(folder, $"floor-{i}.db"), indexed: true),
+    "file" => new FileCommitter(Path.Combine(folder, $"floor-{i}.log"), ring: false),
+    "file-ring" => new FileCommitter(Path.Combine(folder, $"floor-{i}.log"), ring: true),
+    "postgres" => (IBatchCommitter)new PostgresCommitter(dataSource!),
+    _ => throw new InvalidOperationException($"Floor:Mode must be sqlite, sqlite-indexed, file, file-ring or postgres (got '{mode}')."),
+}).ToList();
+await using var log = new GroupCommitLog(committers, $"floor {mode}");
 
 var app = builder.Build();
 app.MapPost("/ews/notifications", async context =>

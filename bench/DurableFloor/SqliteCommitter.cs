@@ -10,7 +10,7 @@ namespace PushListener.Bench.DurableFloor;
 /// (where a per-subscription order index lands: a leaf anywhere in the tree), the least a deduping inbox with
 /// per-subscription order keeps.
 /// </summary>
-internal sealed class SqliteLog : GroupCommitLog
+internal sealed class SqliteCommitter : IBatchCommitter
 {
     private readonly SqliteConnection _connection;
     private readonly SqliteCommand _insert;
@@ -19,10 +19,8 @@ internal sealed class SqliteLog : GroupCommitLog
     private readonly SqliteParameter? _key;
     private readonly byte[] _hashBuffer = new byte[32];
 
-    public SqliteLog(string folder, bool indexed)
+    public SqliteCommitter(string path, bool indexed)
     {
-        Directory.CreateDirectory(folder);
-        var path = Path.Combine(folder, indexed ? "floor-indexed.db" : "floor.db");
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         _connection.Open();
         // The listener's pragmas (Storage/Sqlite/SqliteDatabase.cs), less those of features the floor lacks. The WAL is
@@ -46,10 +44,9 @@ internal sealed class SqliteLog : GroupCommitLog
         }
 
         _insert.Prepare();
-        Start(indexed ? "floor sqlite-indexed writer" : "floor sqlite writer");
     }
 
-    protected override void Commit(List<PendingWrite> batch)
+    public void Commit(List<PendingWrite> batch)
     {
         using var transaction = _connection.BeginTransaction(deferred: false);
         _insert.Transaction = transaction;
@@ -76,9 +73,8 @@ internal sealed class SqliteLog : GroupCommitLog
         command.ExecuteNonQuery();
     }
 
-    public override async ValueTask DisposeAsync()
+    public void Dispose()
     {
-        await base.DisposeAsync();
         _insert.Dispose();
         _connection.Dispose();
     }

@@ -5,20 +5,17 @@ namespace PushListener.Bench.DurableFloor;
 
 /// <summary>
 /// Each batch one multi-row INSERT (the bodies as one bytea[] parameter, unnested): one statement outside an explicit
-/// transaction, so one round trip whose reply comes after the commit's WAL flush (<c>synchronous_commit</c> on, the
-/// server's default).
+/// transaction, so one round trip whose reply comes after the commit's WAL flush (<c>synchronous_commit</c> on).
 /// </summary>
-internal sealed class PostgresLog : GroupCommitLog
+internal sealed class PostgresCommitter : IBatchCommitter
 {
-    private readonly NpgsqlDataSource _dataSource;
     private readonly NpgsqlConnection _connection;
     private readonly NpgsqlCommand _insert;
     private readonly NpgsqlParameter<byte[][]> _bodies;
 
-    public PostgresLog(string connectionString)
+    public PostgresCommitter(NpgsqlDataSource dataSource)
     {
-        _dataSource = NpgsqlDataSource.Create(connectionString);
-        _connection = _dataSource.OpenConnection();
+        _connection = dataSource.OpenConnection();
         using (var create = new NpgsqlCommand(
             "SET synchronous_commit = on; CREATE TABLE IF NOT EXISTS floor (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, body bytea NOT NULL)",
             _connection))
@@ -30,10 +27,9 @@ internal sealed class PostgresLog : GroupCommitLog
         _bodies = new NpgsqlParameter<byte[][]>("bodies", NpgsqlDbType.Array | NpgsqlDbType.Bytea);
         _insert.Parameters.Add(_bodies);
         _insert.Prepare();
-        Start("floor postgres writer");
     }
 
-    protected override void Commit(List<PendingWrite> batch)
+    public void Commit(List<PendingWrite> batch)
     {
         var bodies = new byte[batch.Count][];
         for (var i = 0; i < bodies.Length; i++)
@@ -45,11 +41,9 @@ internal sealed class PostgresLog : GroupCommitLog
         _insert.ExecuteNonQuery();
     }
 
-    public override async ValueTask DisposeAsync()
+    public void Dispose()
     {
-        await base.DisposeAsync();
-        await _insert.DisposeAsync();
-        await _connection.DisposeAsync();
-        await _dataSource.DisposeAsync();
+        _insert.Dispose();
+        _connection.Dispose();
     }
 }
