@@ -44,6 +44,7 @@ log "starting a private PostgreSQL (scripts/postgres-test-server.sh, durable set
 "$ROOT/scripts/postgres-test-server.sh" start "$PG_FOLDER" --durable >/dev/null
 PG_VERSION=$(awk '{print $1}' "$PG_FOLDER/data/PG_VERSION")
 PG_FLOOR_DB=$("$ROOT/scripts/postgres-test-server.sh" database "$PG_FOLDER" bench_floor)
+PG_FLOOR_X4_DB=$("$ROOT/scripts/postgres-test-server.sh" database "$PG_FOLDER" bench_floor_x4)
 PG_LISTENER_DB=$("$ROOT/scripts/postgres-test-server.sh" database "$PG_FOLDER" bench_listener)
 
 # CPU ticks of the whole cluster: the postmaster, its children (backends, WAL writer, checkpointer...), and children
@@ -59,8 +60,8 @@ pg_ticks() {
 }
 
 # name | label (what it does before answering) | uses the PostgreSQL cluster | reports its batches (/floor/stats)
-FLOOR_APPS=(baseline floor-file floor-file-ring floor-file-ring-x4 floor-sqlite floor-sqlite-x4 floor-sqlite-indexed floor-postgres
-            listener listener-postgres listener-inbox-off)
+FLOOR_APPS=(baseline floor-file floor-file-ring floor-file-ring-x4 floor-sqlite floor-sqlite-x4 floor-sqlite-indexed
+            floor-sqlite-indexed-x4 floor-postgres floor-postgres-x4 listener listener-postgres listener-inbox-off)
 declare -A LABEL PG_APP STATS_APP URL PID
 LABEL[baseline]="baseline (bench/Baseline): reads the body, answers; stores nothing"
 LABEL[floor-file]="floor, file: append + fdatasync per batch"
@@ -69,13 +70,15 @@ LABEL[floor-file-ring-x4]="floor, file ring x4: four writers (four files) sharin
 LABEL[floor-sqlite]="floor, SQLite: one INSERT per request, one transaction per batch (WAL, synchronous=FULL)"
 LABEL[floor-sqlite-x4]="floor, SQLite x4: four databases, four writers sharing one queue"
 LABEL[floor-sqlite-indexed]="floor, SQLite indexed: the same + unique index on a 32-byte body hash + a random index"
+LABEL[floor-sqlite-indexed-x4]="floor, SQLite indexed x4: four such databases, four writers sharing one queue"
 LABEL[floor-postgres]="floor, PostgreSQL: one multi-row INSERT per batch (one round trip, synchronous_commit on)"
+LABEL[floor-postgres-x4]="floor, PostgreSQL x4: four connections, four writers sharing one queue"
 LABEL[listener]="listener (as bench/run.sh: SQLite inbox, default handlers, Warning logging)"
 LABEL[listener-postgres]="listener on PostgreSQL (PushListener:Storage:Provider=PostgreSql)"
 LABEL[listener-inbox-off]="listener, inbox off (PushListener:Inbox:Enabled=false): parse + handlers in the request, not durable"
 for app in "${FLOOR_APPS[@]}"; do PG_APP[$app]=0 STATS_APP[$app]=0; done
-PG_APP[floor-postgres]=1 PG_APP[listener-postgres]=1
-for app in floor-file floor-file-ring floor-file-ring-x4 floor-sqlite floor-sqlite-x4 floor-sqlite-indexed floor-postgres; do STATS_APP[$app]=1; done
+PG_APP[floor-postgres]=1 PG_APP[floor-postgres-x4]=1 PG_APP[listener-postgres]=1
+for app in "${FLOOR_APPS[@]}"; do if [[ $app == floor-* ]]; then STATS_APP[$app]=1; fi; done
 
 log "starting ${#FLOOR_APPS[@]} apps"
 for app in "${FLOOR_APPS[@]}"; do
@@ -88,6 +91,8 @@ for app in "${FLOOR_APPS[@]}"; do
     floor-sqlite-x4) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=sqlite --Floor:Writers=4 "--Floor:DataFolder=$WORK/$app" ;;
     floor-sqlite) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=sqlite "--Floor:DataFolder=$WORK/$app" ;;
     floor-sqlite-indexed) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=sqlite-indexed "--Floor:DataFolder=$WORK/$app" ;;
+    floor-sqlite-indexed-x4) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=sqlite-indexed --Floor:Writers=4 "--Floor:DataFolder=$WORK/$app" ;;
+    floor-postgres-x4) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=postgres --Floor:Writers=4 "--ConnectionStrings:Floor=$PG_FLOOR_X4_DB" ;;
     floor-postgres) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=postgres "--ConnectionStrings:Floor=$PG_FLOOR_DB" ;;
     listener) start_app "$app" "$LISTENER_DLL" "$port" "${LISTENER_SETTINGS[@]}" "--PushListener:Inbox:DataFolder=$WORK/$app" ;;
     listener-postgres) start_app "$app" "$LISTENER_DLL" "$port" "${LISTENER_SETTINGS[@]}" --PushListener:Storage:Provider=PostgreSql \
