@@ -52,7 +52,8 @@ PG_LISTENER_DB=$("$ROOT/scripts/postgres-test-server.sh" database "$PG_FOLDER" b
 pg_ticks() {
   local pm
   pm=$(head -1 "$PG_FOLDER/data/postmaster.pid")
-  cat /proc/[0-9]*/stat 2>/dev/null | awk -v pm="$pm" '
+  # A process can end between the glob and the read: cat's complaint is not an error here.
+  { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v pm="$pm" '
     { pid = $1; sub(/^.*\) /, "") }
     pid == pm { s += $12 + $13 + $14 + $15 }
     pid != pm && $2 == pm { s += $12 + $13 }
