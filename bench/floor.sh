@@ -81,6 +81,31 @@ for app in "${FLOOR_APPS[@]}"; do PG_APP[$app]=0 STATS_APP[$app]=0; done
 PG_APP[floor-postgres]=1 PG_APP[floor-postgres-x4]=1 PG_APP[listener-postgres]=1
 for app in "${FLOOR_APPS[@]}"; do if [[ $app == floor-* ]]; then STATS_APP[$app]=1; fi; done
 
+# floor_start NAME DLL PORT [settings...]: as run.sh's start_app, but returns 1 instead of exiting when the app ends
+# during start-up (a port found free can be taken by another process before the app binds it: the caller retries).
+floor_start() {
+  local name=$1 dll=$2 port=$3; shift 3
+  (cd "$(dirname "$dll")" && DOTNET_ENVIRONMENT=Production exec dotnet "$dll" \
+     "--Kestrel:Endpoints:Http:Url=http://127.0.0.1:$port" "$@" >"$WORK/$name.log" 2>&1) &
+  APP_PID=$! STARTED_PORT=$port
+  PIDS+=("$APP_PID")
+  for _ in $(seq 1 600); do
+    if curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then return 0; fi
+    kill -0 "$APP_PID" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  cat "$WORK/$name.log" >&2; echo "$name did not become healthy in 60 s" >&2; exit 1
+}
+start_app() {
+  local attempt
+  for attempt in 1 2 3; do
+    if floor_start "$@"; then return 0; fi
+    echo "$1 exited during start-up (attempt $attempt):" >&2; tail -5 "$WORK/$1.log" >&2
+    set -- "$1" "$2" "$(free_port)" "${@:4}"
+  done
+  exit 1
+}
+
 log "starting ${#FLOOR_APPS[@]} apps"
 for app in "${FLOOR_APPS[@]}"; do
   port=$(free_port)
@@ -102,7 +127,7 @@ for app in "${FLOOR_APPS[@]}"; do
                           "--PushListener:Inbox:DataFolder=$WORK/$app" ;;
   esac
   PID[$app]=$APP_PID
-  URL[$app]=http://127.0.0.1:$port/ews/notifications
+  URL[$app]=http://127.0.0.1:$STARTED_PORT/ews/notifications
 done
 
 # Every app must answer the same bytes, or the comparison is not like for like.
