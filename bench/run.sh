@@ -3,24 +3,28 @@
 # app in the same run, latency at a fixed rate, and RSS over a long run. Prints a markdown table and writes it to
 # bench/results/latest.md. See docs/benchmarks.md for what each figure means.
 #
-# Usage: bench/run.sh [--quick] [--no-micro] [--no-soak] [--no-cost] [--only-cost] [--soak-notifications N] [--postgres]
+# Usage: bench/run.sh [--quick] [--no-micro] [--no-soak] [--no-cost] [--only-cost] [--soak-notifications N] [--postgres] [--floor]
 #   --quick                  smoke run: short durations, small soak (about 3 minutes instead of about 10)
 #   --postgres               PostgreSQL mode instead: one and two listener instances on a private PostgreSQL
 #                            (scripts/postgres-test-server.sh, durable settings) next to the baseline app, and the
 #                            fixed-rate run; written to bench/results/latest-postgres.md
+#   --floor                  floor mode instead (bench/floor.sh): the baseline, the minimum durable apps
+#                            (bench/DurableFloor: file, SQLite, indexed SQLite, PostgreSQL) and the listener, interleaved
+#                            at 64 connections, and the disk's flush cost; written to bench/results/latest-floor.md
 #   --no-micro               skip the BenchmarkDotNet parser benchmarks
 #   --no-soak                skip the memory soak (the longest part: about 1,000,000 / listener req/s seconds)
 #   --no-cost                skip the logging and telemetry cost runs (as shipped, with metrics and traces)
 #   --only-cost              only the logging and telemetry cost runs (about 2 minutes)
 #   --soak-notifications N   notifications for the soak (default 1000000; 30000 with --quick)
 # Environment: BENCH_KEEP=1 keeps the work folder (logs, databases, BenchmarkDotNet artifacts) after the run;
-#   BENCH_COST_ROUNDS=N interleaved rounds of the cost runs (default 4; more rounds, steadier ratios on a shared machine).
+#   BENCH_COST_ROUNDS=N interleaved rounds of the cost runs (default 4; more rounds, steadier ratios on a shared machine);
+#   BENCH_FLOOR_ROUNDS, BENCH_FLOOR_SECONDS, BENCH_FLOOR_WARMUP for --floor (default 2 rounds of 8 s, 10 s warm-up).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-QUICK=0 MICRO=1 SOAK=1 SOAK_N= COST=1 E2E=1 POSTGRES=0
+QUICK=0 MICRO=1 SOAK=1 SOAK_N= COST=1 E2E=1 POSTGRES=0 FLOOR=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
@@ -30,7 +34,8 @@ while [ $# -gt 0 ]; do
     --only-cost) MICRO=0 SOAK=0 E2E=0 ;;
     --soak-notifications) SOAK_N=$2; shift ;;
     --postgres) POSTGRES=1 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    --floor) FLOOR=1 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -78,7 +83,9 @@ trap cleanup EXIT
 # --- build (Release, into bench/.artifacts so that other builds of the tree are not disturbed) -------------------------
 ART=$ROOT/bench/.artifacts
 log "building (Release) into bench/.artifacts"
-for project in src/PushListener bench/Baseline bench/RateLoad bench/PushListener.Benchmarks; do
+PROJECTS="src/PushListener bench/Baseline bench/RateLoad bench/PushListener.Benchmarks"
+[ "$FLOOR" = 1 ] && PROJECTS="src/PushListener bench/Baseline bench/DurableFloor"
+for project in $PROJECTS; do
   dotnet build "$project" -c Release --artifacts-path "$ART" -nologo -v quiet -warnaserror >"$WORK/build.log" 2>&1 \
     || { cat "$WORK/build.log" >&2; exit 1; }
 done
@@ -178,6 +185,11 @@ LISTENER_SETTINGS=(
 if [ "$POSTGRES" = 1 ]; then
   # shellcheck source=bench/postgres.sh
   . "$ROOT/bench/postgres.sh"
+  exit 0
+fi
+if [ "$FLOOR" = 1 ]; then
+  # shellcheck source=bench/floor.sh
+  . "$ROOT/bench/floor.sh"
   exit 0
 fi
 

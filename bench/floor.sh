@@ -1,0 +1,238 @@
+# Floor mode of bench/run.sh (sourced by it with --floor; uses its helpers, build and settings).
+# The ceiling durability sets on this machine: the baseline app, the same app made durable in the cheapest honest ways
+# (bench/DurableFloor: a file with fdatasync, appended or reused as a preallocated ring, one writer or four sharing the
+# queue; one SQLite table, one writer or four databases; SQLite with a dedupe and a second index; PostgreSQL; each with
+# group commit), and the listener (SQLite inbox, PostgreSQL, and with the inbox off), all started together and
+# measured in interleaved rounds of wrk at 64 connections. Also the disk's flush cost (pg_test_fsync, or dd with
+# O_DSYNC). Written to bench/results/latest-floor.md; docs/benchmarks.md, "The ceiling durability sets on this
+# machine", reads it.
+#
+# Environment: BENCH_FLOOR_ROUNDS (default 2; 1 with --quick), BENCH_FLOOR_SECONDS per measured run (default 8; 5
+# with --quick), BENCH_FLOOR_WARMUP per app (default 10 s, long enough for tiered compilation; 5 with --quick).
+
+if [ "$QUICK" = 1 ]; then
+  FLOOR_ROUNDS=${BENCH_FLOOR_ROUNDS:-1} FLOOR_SECONDS=${BENCH_FLOOR_SECONDS:-5} FLOOR_WARMUP=${BENCH_FLOOR_WARMUP:-5}
+else
+  FLOOR_ROUNDS=${BENCH_FLOOR_ROUNDS:-2} FLOOR_SECONDS=${BENCH_FLOOR_SECONDS:-8} FLOOR_WARMUP=${BENCH_FLOOR_WARMUP:-10}
+fi
+FLOOR_DLL=$ART/bin/DurableFloor/release/PushListener.Bench.DurableFloor.dll
+FLOOR_CONNECTIONS=64
+
+# --- the disk's flush cost ------------------------------------------------------------------------------------------------
+# On the folder the apps write to, before any load. pg_test_fsync (PostgreSQL's tool) when installed; else dd writing
+# 8 kB blocks with O_DSYNC (each write waits for the disk, as a commit does).
+FSYNC_LINES=
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5 -V -r | head -1 || true)
+if [ -n "$pg_bin" ] && [ -x "$pg_bin/pg_test_fsync" ]; then
+  log "the disk's flush cost: pg_test_fsync, 1 s per method"
+  "$pg_bin/pg_test_fsync" -s 1 -f "$WORK/fsync-test" >"$WORK/pg_test_fsync.txt" 2>&1 || true
+  # The first section: one 8 kB write, then the flush, by method.
+  FSYNC_LINES=$(awk '/one 8kB write/ {on = 1; next} on && /ops\/sec/ {printf "| pg_test_fsync: 8 kB write + %s | %s | %s |\n", $1, $2, $4} /two 8kB writes/ {exit}' "$WORK/pg_test_fsync.txt")
+  cat "$WORK/pg_test_fsync.txt" >&2
+fi
+if [ -z "$FSYNC_LINES" ]; then
+  log "the disk's flush cost: dd, 8 kB writes with O_DSYNC for about 2 s"
+  dd if=/dev/zero of="$WORK/fsync-test" bs=8k count=500 oflag=dsync 2>"$WORK/dd.txt" || true
+  secs=$(awk '/copied/ {for (i = 1; i <= NF; i++) if ($i ~ /^s,?$/) print $(i - 1)}' "$WORK/dd.txt" | tr -d ,)
+  [ -n "$secs" ] && FSYNC_LINES="| dd, 8 kB write with O_DSYNC | $(calc '%.0f' "500 / $secs") | $(calc '%.0f' "$secs * 1000000 / 500") |"
+fi
+rm -f "$WORK/fsync-test"
+
+# --- the apps -----------------------------------------------------------------------------------------------------------------
+PG_FOLDER=$(mktemp -d "${TMPDIR:-/tmp}/pushlistener-bench-pg.XXXXXX")
+log "starting a private PostgreSQL (scripts/postgres-test-server.sh, durable settings)"
+"$ROOT/scripts/postgres-test-server.sh" start "$PG_FOLDER" --durable >/dev/null
+PG_VERSION=$(awk '{print $1}' "$PG_FOLDER/data/PG_VERSION")
+PG_FLOOR_DB=$("$ROOT/scripts/postgres-test-server.sh" database "$PG_FOLDER" bench_floor)
+PG_FLOOR_X4_DB=$("$ROOT/scripts/postgres-test-server.sh" database "$PG_FOLDER" bench_floor_x4)
+PG_LISTENER_DB=$("$ROOT/scripts/postgres-test-server.sh" database "$PG_FOLDER" bench_listener)
+
+# CPU ticks of the whole cluster: the postmaster, its children (backends, WAL writer, checkpointer...), and children
+# that exited since (the postmaster's cutime and cstime). Fields counted after the ")" that ends the command name.
+pg_ticks() {
+  local pm
+  pm=$(head -1 "$PG_FOLDER/data/postmaster.pid")
+  # A process can end between the glob and the read: cat's complaint is not an error here.
+  { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v pm="$pm" '
+    { pid = $1; sub(/^.*\) /, "") }
+    pid == pm { s += $12 + $13 + $14 + $15 }
+    pid != pm && $2 == pm { s += $12 + $13 }
+    END { print s + 0 }'
+}
+
+# name | label (what it does before answering) | uses the PostgreSQL cluster | reports its batches (/floor/stats)
+FLOOR_APPS=(baseline floor-file floor-file-ring floor-file-ring-x4 floor-sqlite floor-sqlite-x4 floor-sqlite-indexed
+            floor-sqlite-indexed-x4 floor-postgres floor-postgres-x4 listener listener-postgres listener-inbox-off)
+declare -A LABEL PG_APP STATS_APP URL PID
+LABEL[baseline]="baseline (bench/Baseline): reads the body, answers; stores nothing"
+LABEL[floor-file]="floor, file: append + fdatasync per batch"
+LABEL[floor-file-ring]="floor, file ring: overwrite a zero-filled 256 MB file + fdatasync per batch"
+LABEL[floor-file-ring-x4]="floor, file ring x4: four writers (four files) sharing one queue, flushes overlap"
+LABEL[floor-sqlite]="floor, SQLite: one INSERT per request, one transaction per batch (WAL, synchronous=FULL)"
+LABEL[floor-sqlite-x4]="floor, SQLite x4: four databases, four writers sharing one queue"
+LABEL[floor-sqlite-indexed]="floor, SQLite indexed: the same + unique index on a 32-byte body hash + a random index"
+LABEL[floor-sqlite-indexed-x4]="floor, SQLite indexed x4: four such databases, four writers sharing one queue"
+LABEL[floor-postgres]="floor, PostgreSQL: one multi-row INSERT per batch (one round trip, synchronous_commit on)"
+LABEL[floor-postgres-x4]="floor, PostgreSQL x4: four connections, four writers sharing one queue"
+LABEL[listener]="listener (as bench/run.sh: SQLite inbox, default handlers, Warning logging)"
+LABEL[listener-postgres]="listener on PostgreSQL (PushListener:Storage:Provider=PostgreSql)"
+LABEL[listener-inbox-off]="listener, inbox off (PushListener:Inbox:Enabled=false): parse + handlers in the request, not durable"
+for app in "${FLOOR_APPS[@]}"; do PG_APP[$app]=0 STATS_APP[$app]=0; done
+PG_APP[floor-postgres]=1 PG_APP[floor-postgres-x4]=1 PG_APP[listener-postgres]=1
+for app in "${FLOOR_APPS[@]}"; do if [[ $app == floor-* ]]; then STATS_APP[$app]=1; fi; done
+
+# floor_start NAME DLL PORT [settings...]: as run.sh's start_app, but returns 1 instead of exiting when the app ends
+# during start-up (a port found free can be taken by another process before the app binds it: the caller retries).
+floor_start() {
+  local name=$1 dll=$2 port=$3; shift 3
+  (cd "$(dirname "$dll")" && DOTNET_ENVIRONMENT=Production exec dotnet "$dll" \
+     "--Kestrel:Endpoints:Http:Url=http://127.0.0.1:$port" "$@" >"$WORK/$name.log" 2>&1) &
+  APP_PID=$! STARTED_PORT=$port
+  PIDS+=("$APP_PID")
+  for _ in $(seq 1 600); do
+    if curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then return 0; fi
+    kill -0 "$APP_PID" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  cat "$WORK/$name.log" >&2; echo "$name did not become healthy in 60 s" >&2; exit 1
+}
+start_app() {
+  local attempt
+  for attempt in 1 2 3; do
+    if floor_start "$@"; then return 0; fi
+    echo "$1 exited during start-up (attempt $attempt):" >&2; tail -5 "$WORK/$1.log" >&2
+    set -- "$1" "$2" "$(free_port)" "${@:4}"
+  done
+  exit 1
+}
+
+log "starting ${#FLOOR_APPS[@]} apps"
+for app in "${FLOOR_APPS[@]}"; do
+  port=$(free_port)
+  case $app in
+    baseline) start_app "$app" "$BASELINE_DLL" "$port" ;;
+    floor-file) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=file "--Floor:DataFolder=$WORK/$app" ;;
+    floor-file-ring) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=file-ring "--Floor:DataFolder=$WORK/$app" ;;
+    floor-file-ring-x4) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=file-ring --Floor:Writers=4 "--Floor:DataFolder=$WORK/$app" ;;
+    floor-sqlite-x4) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=sqlite --Floor:Writers=4 "--Floor:DataFolder=$WORK/$app" ;;
+    floor-sqlite) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=sqlite "--Floor:DataFolder=$WORK/$app" ;;
+    floor-sqlite-indexed) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=sqlite-indexed "--Floor:DataFolder=$WORK/$app" ;;
+    floor-sqlite-indexed-x4) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=sqlite-indexed --Floor:Writers=4 "--Floor:DataFolder=$WORK/$app" ;;
+    floor-postgres-x4) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=postgres --Floor:Writers=4 "--ConnectionStrings:Floor=$PG_FLOOR_X4_DB" ;;
+    floor-postgres) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=postgres "--ConnectionStrings:Floor=$PG_FLOOR_DB" ;;
+    listener) start_app "$app" "$LISTENER_DLL" "$port" "${LISTENER_SETTINGS[@]}" "--PushListener:Inbox:DataFolder=$WORK/$app" ;;
+    listener-postgres) start_app "$app" "$LISTENER_DLL" "$port" "${LISTENER_SETTINGS[@]}" --PushListener:Storage:Provider=PostgreSql \
+                         "--ConnectionStrings:PushListener=$PG_LISTENER_DB" "--PushListener:Inbox:DataFolder=$WORK/$app" ;;
+    listener-inbox-off) start_app "$app" "$LISTENER_DLL" "$port" "${LISTENER_SETTINGS[@]}" --PushListener:Inbox:Enabled=false \
+                          "--PushListener:Inbox:DataFolder=$WORK/$app" ;;
+  esac
+  PID[$app]=$APP_PID
+  URL[$app]=http://127.0.0.1:$STARTED_PORT/ews/notifications
+done
+
+# Every app must answer the same bytes, or the comparison is not like for like.
+for app in "${FLOOR_APPS[@]}"; do
+  curl -sf -H 'Content-Type: text/xml; charset=utf-8' \
+    -H 'SOAPAction: http://schemas.microsoft.com/exchange/services/2006/messages/SendNotification' \
+    --data-binary @"$ROOT/tests/Fixtures/heartbeat.xml" "${URL[$app]}" >"$WORK/reply-$app.xml" \
+    || { echo "$app did not answer the heartbeat" >&2; exit 1; }
+  cmp -s "$WORK/reply-$app.xml" "$WORK/reply-baseline.xml" \
+    || { echo "$app's reply differs from the baseline's:" >&2; cat "$WORK/reply-$app.xml" "$WORK/reply-baseline.xml" >&2; exit 1; }
+done
+
+# floor_wrk URL SECONDS OUTFILE: as run_wrk, 64 connections, and wrk's own CPU time (user, system seconds) in OUTFILE.time.
+floor_wrk() {
+  RUN_SEQ=$((RUN_SEQ + 1))
+  local TIMEFORMAT='%U %S'
+  { time BENCH_RUN=$RUN_SEQ wrk -t"$WRK_THREADS" -c"$FLOOR_CONNECTIONS" -d"$2"s --timeout 10s --latency -s "$ROOT/bench/wrk/push.lua" "$1" >"$3" 2>&1; } 2>"$3.time" \
+    || { cat "$3" >&2; echo "wrk failed" >&2; exit 1; }
+}
+stats() { curl -sf "${URL[$1]%/ews/notifications}/floor/stats"; }
+
+log "warm-up: ${FLOOR_WARMUP} s of wrk on each app (not measured)"
+for app in "${FLOOR_APPS[@]}"; do floor_wrk "${URL[$app]}" "$FLOOR_WARMUP" "$WORK/warmup-$app.txt"; done
+
+# --- interleaved rounds ---------------------------------------------------------------------------------------------------------
+declare -A REQ TICKS DBTICKS WRKSEC COMMITS WRITES BUSY RATIOS P50S P99S RPSS ERRS
+for app in "${FLOOR_APPS[@]}"; do REQ[$app]=0 TICKS[$app]=0 DBTICKS[$app]=0 WRKSEC[$app]=0 COMMITS[$app]=0 WRITES[$app]=0 BUSY[$app]=0 ERRS[$app]=0; done
+for round in $(seq 1 "$FLOOR_ROUNDS"); do
+  for app in "${FLOOR_APPS[@]}"; do
+    log "round $round/$FLOOR_ROUNDS: $app, ${FLOOR_CONNECTIONS} connections, ${FLOOR_SECONDS} s (load $(cut -d' ' -f1 /proc/loadavg))"
+    out=$WORK/wrk-$app-$round.txt
+    t0=$(cpu_ticks "${PID[$app]}") d0=0
+    [ "${PG_APP[$app]}" = 1 ] && d0=$(pg_ticks)
+    [ "${STATS_APP[$app]}" = 1 ] && read -r c0 w0 b0 <<<"$(stats "$app")"
+    floor_wrk "${URL[$app]}" "$FLOOR_SECONDS" "$out"
+    # The listener's dispatcher finishes its backlog after the last answer: that work belongs to these requests.
+    sleep 1.5
+    t1=$(cpu_ticks "${PID[$app]}") d1=0
+    [ "${PG_APP[$app]}" = 1 ] && d1=$(pg_ticks)
+    if [ "${STATS_APP[$app]}" = 1 ]; then
+      read -r c1 w1 b1 <<<"$(stats "$app")"
+      COMMITS[$app]=$(( ${COMMITS[$app]} + c1 - c0 )) WRITES[$app]=$(( ${WRITES[$app]} + w1 - w0 )) BUSY[$app]=$(( ${BUSY[$app]} + b1 - b0 ))
+    fi
+    n=$(wrk_requests "$out") e=$(wrk_errors "$out")
+    REQ[$app]=$(( ${REQ[$app]} + n )) ERRS[$app]=$(( ${ERRS[$app]} + ${e:-0} ))
+    TICKS[$app]=$(( ${TICKS[$app]} + t1 - t0 )) DBTICKS[$app]=$(( ${DBTICKS[$app]} + d1 - d0 ))
+    WRKSEC[$app]=$(awk -v a="${WRKSEC[$app]}" '{printf "%.2f", a + $1 + $2}' "$out.time")
+    rps=$(wrk_rps "$out")
+    RPSS[$app]="${RPSS[$app]:-} $rps"
+    P50S[$app]="${P50S[$app]:-} $(wrk_pct "$out" 50)"
+    P99S[$app]="${P99S[$app]:-} $(wrk_pct "$out" 99)"
+    [ "$app" = baseline ] && round_baseline=$rps
+    RATIOS[$app]="${RATIOS[$app]:-} $(calc '%.3f' "$rps / $round_baseline")"
+    echo "  $rps req/s ($(calc '%.3f' "$rps / $round_baseline") x the baseline), p99 $(wrk_pct "$out" 99) ms, server CPU $(calc '%.1f' "($t1 - $t0) * 1000000 / $CLK_TCK / $n") us/request$([ "${PG_APP[$app]}" = 1 ] && echo " + database $(calc '%.1f' "($d1 - $d0) * 1000000 / $CLK_TCK / $n") us"), failed ${e:-?}" >&2
+  done
+done
+for app in "${FLOOR_APPS[@]}"; do stop_app "${PID[$app]}"; done
+
+# --- report ---------------------------------------------------------------------------------------------------------------------
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+TOTAL=$(( $(date +%s) - SCRIPT_START ))
+mean() { tr ' ' '\n' <<<"$1" | grep . | awk '{s += $1} END {if (NR) printf "%.3f", s / NR}'; }
+lowest() { tr ' ' '\n' <<<"$1" | grep . | sort -g | head -1; }
+highest() { tr ' ' '\n' <<<"$1" | grep . | sort -g | tail -1; }
+us() { calc '%.1f' "$1 * 1000000 / $CLK_TCK / $2"; }
+{
+  echo "# PushListener benchmark results: the ceiling durability sets"
+  echo
+  echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') by \`bench/run.sh --floor$([ $QUICK = 1 ] && echo ' --quick')\` in ${TOTAL} s: $FLOOR_ROUNDS interleaved round(s) of ${FLOOR_SECONDS} s per app after ${FLOOR_WARMUP} s of warm-up each."
+  echo "Machine: $MACHINE; PostgreSQL $PG_VERSION on the same machine (private cluster, fsync and synchronous_commit on)."
+  echo "Source: $SOURCE."
+  echo "Load average (1, 5, 15 min) at start: $LOAD_START; at end: $LOAD_END. Every app, the database and wrk share the same cores."
+  echo
+  echo "## Throughput at $FLOOR_CONNECTIONS connections (wrk -t$WRK_THREADS, distinct 1.5 KB one-event pushes, bench/wrk/push.lua)"
+  echo
+  echo "req/s is the mean over the rounds; / baseline is the mean of each round's ratio to the baseline's run in the same round (lowest-highest); p50 is the median round's, p99 the worst round's. CPU per request: user + system ticks of the app's process (and, for PostgreSQL, of the whole cluster) over the run and 1.5 s after it, over the requests answered; wrk's own CPU is shown apart. Cores busy: app + database + wrk CPU over the wall time (the machine has $(nproc)). Batches: writes per commit, the mean commit time (a writer thread's time in one commit, flush included) and the writers' busy share (summed over the writers: 400 % is four writers always committing), from the floor app's counters."
+  echo
+  echo "| app | req/s | / baseline | p50 | p99 | CPU per request: app | + database | wrk | cores busy | writes per commit | commit time | writer busy | failed |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  for app in "${FLOOR_APPS[@]}"; do
+    n=${REQ[$app]}
+    secs=$(( FLOOR_ROUNDS * FLOOR_SECONDS ))
+    db=; [ "${PG_APP[$app]}" = 1 ] && db="$(us "${DBTICKS[$app]}" "$n") µs"
+    batch= commit= busy=
+    if [ "${STATS_APP[$app]}" = 1 ] && [ "${COMMITS[$app]}" -gt 0 ]; then
+      batch=$(calc '%.1f' "${WRITES[$app]} / ${COMMITS[$app]}")
+      commit="$(calc '%.2f' "${BUSY[$app]} / 1000 / ${COMMITS[$app]}") ms"
+      busy="$(calc '%.0f' "${BUSY[$app]} / 10000 / $secs") %"
+    fi
+    cores=$(calc '%.2f' "((${TICKS[$app]} + ${DBTICKS[$app]}) / $CLK_TCK + ${WRKSEC[$app]}) / $secs")
+    echo "| ${LABEL[$app]} | $(calc '%.0f' "$n / $secs") | $(mean "${RATIOS[$app]}") ($(lowest "${RATIOS[$app]}")-$(highest "${RATIOS[$app]}")) | $(tr ' ' '\n' <<<"${P50S[$app]}" | grep . | median) ms | $(highest "${P99S[$app]}") ms | $(us "${TICKS[$app]}" "$n") µs | $db | $(calc '%.1f' "${WRKSEC[$app]} * 1000000 / $n") µs | $cores | $batch | $commit | $busy | ${ERRS[$app]} |"
+  done
+  echo
+  echo "Per-round req/s: $(for app in "${FLOOR_APPS[@]}"; do printf '%s%s' "$app" "${RPSS[$app]}"; [ "$app" = "${FLOOR_APPS[-1]}" ] || printf '; '; done)."
+  echo
+  echo "## The disk's flush cost (on the folder the apps write to, before the load)"
+  echo
+  echo "| method | ops/s | µs per op |"
+  echo "|---|---:|---:|"
+  echo "${FSYNC_LINES:-| (not measured) | | |}"
+} >"$WORK/latest-floor.md"
+
+mkdir -p "$ROOT/bench/results"
+cp "$WORK/latest-floor.md" "$ROOT/bench/results/latest-floor.md"
+echo
+cat "$WORK/latest-floor.md"
+echo
+echo "Written to bench/results/latest-floor.md (${TOTAL} s)."
