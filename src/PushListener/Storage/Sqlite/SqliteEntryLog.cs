@@ -30,15 +30,25 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
         for (var i = 0; i < results.Length; i++)
         {
             var message = push.Messages[i];
+            var hash = SqliteEntryRows.HashKey(message.DedupeKey);
             var (unsubscribe, reason) = message.SubscriptionId is { } subscription && database.StickyVotesMayExist ? TakeStickyVote(connection, subscription) : (false, null);
-            var existing = connection.Statement("SELECT i.id, i.state, i.vote, s.state FROM inbox i LEFT JOIN subscriptions s ON s.subscription_id = i.subscription_id WHERE i.dedupe_hash = $hash");
-            existing.Parameters.AddWithValue("$hash", SqliteEntryRows.HashKey(message.DedupeKey));
-            using (var reader = existing.ExecuteReader())
+            // One read answers both questions: is the message a retry of a stored entry (and what did that entry earn), and
+            // what is stored about its subscription (what the rules decide on). A retry names the same subscription.
+            var lookup = connection.Statement("""
+                SELECT i.id, i.state, i.vote, s.state, s.last_watermark, s.last_seen, s.last_push_heartbeat, s.registration, s.expected_interval_ms, s.interval_source
+                FROM (SELECT 1) LEFT JOIN inbox i ON i.dedupe_hash = $hash LEFT JOIN subscriptions s ON s.subscription_id = coalesce(i.subscription_id, $sub)
+                """);
+            lookup.Parameters.AddWithValue("$hash", hash);
+            lookup.Parameters.AddWithValue("$sub", SqliteDatabase.Nullable(message.SubscriptionId));
+            SubscriptionSnapshot? snapshot;
+            using (var reader = lookup.ExecuteReader())
             {
-                if (reader.Read())
+                reader.Read();
+                var stored = reader.IsDBNull(3) ? (SubscriptionState?)null : (SubscriptionState)reader.GetInt32(3);
+                if (!reader.IsDBNull(0))
                 {
                     // A retry of something stored: nothing changes, not even the registry (no false gap on duplicates).
-                    var marked = !reader.IsDBNull(3) && (SubscriptionState)reader.GetInt32(3) is SubscriptionState.Unsubscribing or SubscriptionState.Unsubscribed;
+                    var marked = stored is SubscriptionState.Unsubscribing or SubscriptionState.Unsubscribed;
                     results[i] = new MessageAppendResult(
                         reader.GetInt64(0),
                         IsDuplicate: true,
@@ -49,6 +59,8 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
                         LifecycleEvents: 0);
                     continue;
                 }
+
+                snapshot = stored is null ? null : SqliteSubscriptionRows.Snapshot(reader, 3);
             }
 
             bodyId ??= InsertBody(connection, push.Body);
@@ -56,7 +68,7 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
             var lifecycleEvents = 0;
             if (message.SubscriptionId is { } id && message.Registry is { } observed)
             {
-                var decision = SubscriptionRules.OnPush(id, SqliteSubscriptionRows.ReadSnapshot(connection, id), observed, push.ReceivedAt);
+                var decision = SubscriptionRules.OnPush(id, snapshot, observed, push.ReceivedAt);
                 foreach (var lifecycle in decision.Events)
                 {
                     SqliteEntryRows.InsertLifecycle(connection, lifecycle, push.RequestServerVersion, decision.Registration, push.TraceParent);
@@ -72,7 +84,7 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
                 }
             }
 
-            var entryId = SqliteEntryRows.Insert(connection, EntryKind.Notification, message.DedupeKey, message.SubscriptionId, message.MessageIndex, push.ReceivedAt, push.RequestServerVersion, registration, push.TraceParent, bodyId, null);
+            var entryId = SqliteEntryRows.Insert(connection, EntryKind.Notification, message.DedupeKey, hash, message.SubscriptionId, message.MessageIndex, push.ReceivedAt, push.RequestServerVersion, registration, push.TraceParent, bodyId, null);
             results[i] = new MessageAppendResult(entryId, IsDuplicate: false, EntryState.Pending, null, unsubscribe, reason, lifecycleEvents);
         }
 
@@ -81,10 +93,11 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
 
     private static long InsertBody(SqliteConnection connection, ReadOnlyMemory<byte> body)
     {
-        var insert = connection.Statement("INSERT INTO push_bodies (body) VALUES ($body) RETURNING id");
+        var insert = connection.Statement("INSERT INTO push_bodies (body) VALUES ($body)");
         // The request's pooled buffer, as is, when it is a whole array; a copy otherwise.
         insert.Parameters.AddWithValue("$body", MemoryMarshal.TryGetArray(body, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length ? segment.Array : body.ToArray());
-        return (long)insert.ExecuteScalar()!;
+        insert.ExecuteNonQuery();
+        return SqliteEntryRows.LastInsertId(connection);
     }
 
     private static (bool Taken, string? Reason) TakeStickyVote(SqliteConnection connection, string subscription)
@@ -108,13 +121,14 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
         var until = now + lease;
         // A subscription is claimable when none of its pending entries is under a live lease; then its oldest pending
         // entries come in id order (LIMIT takes a prefix in id order, so an entry never comes without the earlier ones).
+        // "$max + 0": SQLite re-plans a cached statement whenever a bare parameter in LIMIT gets a new value.
         var claim = connection.Statement("""
             UPDATE inbox SET owner = $owner, lease_until = $until
             WHERE id IN (
                 SELECT e.id FROM inbox e INDEXED BY inbox_pending
                 WHERE e.state = 0 AND e.lease_until <= $now
                   AND NOT EXISTS (SELECT 1 FROM inbox p INDEXED BY inbox_pending_by_subscription WHERE p.state = 0 AND p.sub_key = e.sub_key AND p.lease_until > $now)
-                ORDER BY e.id LIMIT $max)
+                ORDER BY e.id LIMIT $max + 0)
             RETURNING id, kind, dedupe_key, subscription_id, message_index, received_at, request_server_version, registration, trace_parent, body_id, payload, attempts
             """);
         claim.Parameters.AddWithValue("$owner", owner);
@@ -279,12 +293,16 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
             await database.WriteAsync(
                 connection =>
                 {
-                    // From here on a new completion queues the next flush; whatever is queued now goes in this one.
-                    Volatile.Write(ref _flushQueued, 0);
-                    taken = [];
-                    while (_completions.TryDequeue(out var completion))
+                    // From here on a new completion queues the next flush; whatever is queued now goes in this one. Taken
+                    // once: the writer may run this again (its batch rolled back), and then it writes the same ones.
+                    if (taken is null)
                     {
-                        taken.Add(completion);
+                        Volatile.Write(ref _flushQueued, 0);
+                        taken = [];
+                        while (_completions.TryDequeue(out var completion))
+                        {
+                            taken.Add(completion);
+                        }
                     }
 
                     var now = database.Time.GetUtcNow().ToUnixTimeMilliseconds();

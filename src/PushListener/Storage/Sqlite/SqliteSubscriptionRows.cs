@@ -39,16 +39,7 @@ internal static class SqliteSubscriptionRows
             last_error_at = coalesce($errorAt, last_error_at)
         """;
 
-    /// <summary>The stored state of <paramref name="subscription"/>, or null when it is new.</summary>
-    public static SubscriptionSnapshot? ReadSnapshot(SqliteConnection connection, string subscription)
-    {
-        var select = connection.Statement("SELECT state, last_watermark, last_seen, last_push_heartbeat, registration, expected_interval_ms, interval_source FROM subscriptions WHERE subscription_id = $sub");
-        select.Parameters.AddWithValue("$sub", subscription);
-        using var reader = select.ExecuteReader();
-        return reader.Read() ? Snapshot(reader, 0) : null;
-    }
-
-    /// <summary>Reads a snapshot from 7 columns starting at <paramref name="first"/> (the order of <see cref="ReadSnapshot"/>).</summary>
+    /// <summary>Reads a snapshot from 7 columns starting at <paramref name="first"/>: state, last_watermark, last_seen, last_push_heartbeat, registration, expected_interval_ms, interval_source.</summary>
     public static SubscriptionSnapshot Snapshot(SqliteDataReader reader, int first) => new(
         (SubscriptionState)reader.GetInt32(first),
         SqliteDatabase.StringOrNull(reader, first + 1),
