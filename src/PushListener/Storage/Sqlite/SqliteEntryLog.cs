@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Text;
 using Microsoft.Data.Sqlite;
 using PushListener.Inbox;
 using PushListener.Subscriptions;
@@ -121,9 +122,10 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
         var until = now + lease;
         // A subscription is claimable when none of its pending entries is under a live lease; then its oldest pending
         // entries come in id order (LIMIT takes a prefix in id order, so an entry never comes without the earlier ones).
-        // "$max + 0": SQLite re-plans a cached statement whenever a bare parameter in LIMIT gets a new value.
+        // "$max + 0": SQLite re-plans a cached statement whenever a bare parameter in LIMIT gets a new value. OR FAIL: as in
+        // CompleteAll, no undo copy of the pages it touches.
         var claim = connection.Statement("""
-            UPDATE inbox SET owner = $owner, lease_until = $until
+            UPDATE OR FAIL inbox SET owner = $owner, lease_until = $until
             WHERE id IN (
                 SELECT e.id FROM inbox e INDEXED BY inbox_pending
                 WHERE e.state = 0 AND e.lease_until <= $now
@@ -162,18 +164,7 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
         }
 
         rows.Sort(static (a, b) => a.Id.CompareTo(b.Id));
-        var bodies = new Dictionary<long, byte[]>();
-        var read = connection.Statement("SELECT body FROM push_bodies WHERE id = $id");
-        foreach (var row in rows)
-        {
-            if (row.Body is { } bodyId && !bodies.ContainsKey(bodyId))
-            {
-                read.Parameters.Clear();
-                read.Parameters.AddWithValue("$id", bodyId);
-                bodies[bodyId] = read.ExecuteScalar() as byte[] ?? [];
-            }
-        }
-
+        var bodies = ReadBodies(connection, rows.Where(static r => r.Body is not null).Select(static r => r.Body!.Value));
         // Handlers that already succeeded (recorded only when an attempt had failures; kept through a replay). Rare, so
         // one range scan of the deliveries' primary key covers the whole claim.
         var succeeded = new Dictionary<long, HashSet<string>>();
@@ -216,6 +207,36 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
         }
 
         return entries;
+    }
+
+    // The bodies of a claim in one statement (entries of one push share theirs), one instance per body.
+    private static Dictionary<long, byte[]> ReadBodies(SqliteConnection connection, IEnumerable<long> bodyIds)
+    {
+        var bodies = new Dictionary<long, byte[]>();
+        var ids = new StringBuilder("[");
+        foreach (var id in bodyIds)
+        {
+            if (bodies.TryAdd(id, []))
+            {
+                ids.Append(id.ToString(CultureInfo.InvariantCulture)).Append(',');
+            }
+        }
+
+        if (bodies.Count == 0)
+        {
+            return bodies;
+        }
+
+        ids[^1] = ']';
+        var read = connection.Statement("SELECT id, body FROM push_bodies WHERE id IN (SELECT value FROM json_each($ids))");
+        read.Parameters.AddWithValue("$ids", ids.ToString());
+        using var reader = read.ExecuteReader();
+        while (reader.Read())
+        {
+            bodies[reader.GetInt64(0)] = (byte[])reader.GetValue(1);
+        }
+
+        return bodies;
     }
 
     public Task<int> RenewLeasesAsync(string owner, TimeSpan lease, CancellationToken cancellationToken) =>
@@ -305,18 +326,7 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
                         }
                     }
 
-                    var now = database.Time.GetUtcNow().ToUnixTimeMilliseconds();
-                    foreach (var completion in taken)
-                    {
-                        var command = connection.Statement("UPDATE inbox SET state = 1, attempts = $attempts, vote = $vote, vote_reason = $reason, finished_at = $now, last_error = NULL, owner = NULL, lease_until = 0 WHERE id = $id");
-                        command.Parameters.AddWithValue("$attempts", completion.Attempts);
-                        command.Parameters.AddWithValue("$vote", (int)completion.Vote);
-                        command.Parameters.AddWithValue("$reason", SqliteDatabase.Nullable(completion.Reason));
-                        command.Parameters.AddWithValue("$now", now);
-                        command.Parameters.AddWithValue("$id", completion.EntryId);
-                        command.ExecuteNonQuery();
-                    }
-
+                    CompleteAll(connection, taken, database.Time.GetUtcNow().ToUnixTimeMilliseconds());
                     return taken.Count;
                 },
                 CancellationToken.None).ConfigureAwait(false);
@@ -344,6 +354,31 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
             {
                 completion.Done.TrySetException(ex);
             }
+        }
+    }
+
+    // One UPDATE per distinct outcome (usually one: attempt 1, OK), its ids as a JSON array, instead of one per entry.
+    // OR FAIL: a statement that may abort half-way has SQLite copy each page it touches first, to undo it; the writer
+    // undoes a failed write itself (it rolls the batch back), so nothing needs that copy.
+    private static void CompleteAll(SqliteConnection connection, List<Completion> completions, long now)
+    {
+        const string Sql = "UPDATE OR FAIL inbox SET state = 1, attempts = $attempts, vote = $vote, vote_reason = $reason, finished_at = $now, last_error = NULL, owner = NULL, lease_until = 0 WHERE id IN (SELECT value FROM json_each($ids))";
+        foreach (var outcome in completions.GroupBy(static c => (c.Attempts, c.Vote, c.Reason)))
+        {
+            var ids = new StringBuilder("[");
+            foreach (var completion in outcome)
+            {
+                ids.Append(completion.EntryId.ToString(CultureInfo.InvariantCulture)).Append(',');
+            }
+
+            ids[^1] = ']';
+            var command = connection.Statement(Sql);
+            command.Parameters.AddWithValue("$attempts", outcome.Key.Attempts);
+            command.Parameters.AddWithValue("$vote", (int)outcome.Key.Vote);
+            command.Parameters.AddWithValue("$reason", SqliteDatabase.Nullable(outcome.Key.Reason));
+            command.Parameters.AddWithValue("$now", now);
+            command.Parameters.AddWithValue("$ids", ids.ToString());
+            command.ExecuteNonQuery();
         }
     }
 
