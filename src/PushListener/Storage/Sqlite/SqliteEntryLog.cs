@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using PushListener.Inbox;
@@ -35,33 +34,37 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
             var (unsubscribe, reason) = message.SubscriptionId is { } subscription && database.StickyVotesMayExist ? TakeStickyVote(connection, subscription) : (false, null);
             // One read answers both questions: is the message a retry of a stored entry (and what did that entry earn), and
             // what is stored about its subscription (what the rules decide on). A retry names the same subscription.
-            var lookup = connection.Statement("""
+            var lookup = connection.Prepared("""
                 SELECT i.id, i.state, i.vote, s.state, s.last_watermark, s.last_seen, s.last_push_heartbeat, s.registration, s.expected_interval_ms, s.interval_source
-                FROM (SELECT 1) LEFT JOIN inbox i ON i.dedupe_hash = $hash LEFT JOIN subscriptions s ON s.subscription_id = coalesce(i.subscription_id, $sub)
+                FROM (SELECT 1) LEFT JOIN inbox i ON i.dedupe_hash = ?1 LEFT JOIN subscriptions s ON s.subscription_id = coalesce(i.subscription_id, ?2)
                 """);
-            lookup.Parameters.AddWithValue("$hash", hash);
-            lookup.Parameters.AddWithValue("$sub", SqliteDatabase.Nullable(message.SubscriptionId));
             SubscriptionSnapshot? snapshot;
-            using (var reader = lookup.ExecuteReader())
+            try
             {
-                reader.Read();
-                var stored = reader.IsDBNull(3) ? (SubscriptionState?)null : (SubscriptionState)reader.GetInt32(3);
-                if (!reader.IsDBNull(0))
+                lookup.Bind(1, hash);
+                lookup.Bind(2, message.SubscriptionId);
+                lookup.Step();
+                var stored = lookup.IsNull(3) ? (SubscriptionState?)null : (SubscriptionState)lookup.GetInt32(3);
+                if (!lookup.IsNull(0))
                 {
                     // A retry of something stored: nothing changes, not even the registry (no false gap on duplicates).
                     var marked = stored is SubscriptionState.Unsubscribing or SubscriptionState.Unsubscribed;
                     results[i] = new MessageAppendResult(
-                        reader.GetInt64(0),
+                        lookup.GetInt64(0),
                         IsDuplicate: true,
-                        (EntryState)reader.GetInt32(1),
-                        reader.IsDBNull(2) ? null : (SubscriptionStatus)reader.GetInt32(2),
+                        (EntryState)lookup.GetInt32(1),
+                        lookup.IsNull(2) ? null : (SubscriptionStatus)lookup.GetInt32(2),
                         unsubscribe || marked,
                         reason ?? (marked ? "marked for unsubscribe" : null),
                         LifecycleEvents: 0);
                     continue;
                 }
 
-                snapshot = stored is null ? null : SqliteSubscriptionRows.Snapshot(reader, 3);
+                snapshot = stored is null ? null : SqliteSubscriptionRows.Snapshot(lookup, 3);
+            }
+            finally
+            {
+                lookup.Reset();
             }
 
             bodyId ??= InsertBody(connection, push.Body);
@@ -75,7 +78,7 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
                     SqliteEntryRows.InsertLifecycle(connection, lifecycle, push.RequestServerVersion, decision.Registration, push.TraceParent);
                 }
 
-                SqliteSubscriptionRows.Persist(connection, id, decision, observed, push.ReceivedAt, push.RequestServerVersion);
+                SqliteSubscriptionRows.Persist(connection, id, exists: snapshot is not null, decision, observed, push.ReceivedAt, push.RequestServerVersion);
                 registration = decision.Registration;
                 lifecycleEvents = decision.Events.Count;
                 if (decision.Unsubscribe)
@@ -94,10 +97,9 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
 
     private static long InsertBody(SqliteConnection connection, ReadOnlyMemory<byte> body)
     {
-        var insert = connection.Statement("INSERT INTO push_bodies (body) VALUES ($body)");
-        // The request's pooled buffer, as is, when it is a whole array; a copy otherwise.
-        insert.Parameters.AddWithValue("$body", MemoryMarshal.TryGetArray(body, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length ? segment.Array : body.ToArray());
-        insert.ExecuteNonQuery();
+        var insert = connection.Prepared("INSERT INTO push_bodies (body) VALUES (?1)");
+        insert.Bind(1, body.Span);
+        insert.Execute();
         return SqliteEntryRows.LastInsertId(connection);
     }
 

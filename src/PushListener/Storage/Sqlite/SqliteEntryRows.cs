@@ -13,23 +13,31 @@ internal static class SqliteEntryRows
     public static long Insert(SqliteConnection connection, EntryKind kind, string dedupeKey, byte[] dedupeHash, string? subscription, int messageIndex, DateTimeOffset receivedAt, string? version, string? registration, string? traceParent, long? bodyId, byte[]? payload)
     {
         // No RETURNING: it makes SQLite journal every page the statement touches, in case it has to undo it.
-        var insert = connection.Statement("""
+        var insert = connection.Prepared("""
             INSERT INTO inbox (kind, dedupe_key, dedupe_hash, subscription_id, sub_key, message_index, received_at, request_server_version, registration, trace_parent, body_id, payload)
-            VALUES ($kind, $key, $hash, $sub, $subKey, $index, $received, $version, $registration, $trace, $body, $payload)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
             """);
-        insert.Parameters.AddWithValue("$kind", (int)kind);
-        insert.Parameters.AddWithValue("$key", dedupeKey);
-        insert.Parameters.AddWithValue("$hash", dedupeHash);
-        insert.Parameters.AddWithValue("$sub", SqliteDatabase.Nullable(subscription));
-        insert.Parameters.AddWithValue("$subKey", subscription ?? string.Empty);
-        insert.Parameters.AddWithValue("$index", messageIndex);
-        insert.Parameters.AddWithValue("$received", receivedAt.ToUnixTimeMilliseconds());
-        insert.Parameters.AddWithValue("$version", SqliteDatabase.Nullable(version));
-        insert.Parameters.AddWithValue("$registration", SqliteDatabase.Nullable(registration));
-        insert.Parameters.AddWithValue("$trace", SqliteDatabase.Nullable(traceParent));
-        insert.Parameters.AddWithValue("$body", SqliteDatabase.Nullable(bodyId));
-        insert.Parameters.AddWithValue("$payload", SqliteDatabase.Nullable(payload));
-        insert.ExecuteNonQuery();
+        insert.Bind(1, (int)kind);
+        insert.Bind(2, dedupeKey);
+        insert.Bind(3, dedupeHash);
+        insert.Bind(4, subscription);
+        insert.Bind(5, subscription ?? string.Empty);
+        insert.Bind(6, messageIndex);
+        insert.Bind(7, receivedAt.ToUnixTimeMilliseconds());
+        insert.Bind(8, version);
+        insert.Bind(9, registration);
+        insert.Bind(10, traceParent);
+        insert.Bind(11, bodyId);
+        if (payload is null)
+        {
+            insert.BindNull(12);
+        }
+        else
+        {
+            insert.Bind(12, payload);
+        }
+
+        insert.Execute();
         return LastInsertId(connection);
     }
 
