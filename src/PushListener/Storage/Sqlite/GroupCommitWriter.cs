@@ -8,8 +8,9 @@ namespace PushListener.Storage.Sqlite;
 /// The single writer of the SQLite inbox. Every write (appends from concurrent requests, delivery state from the
 /// dispatcher, admin operations) queues here; the writer takes everything waiting, up to a batch size, runs it in one
 /// transaction and commits once, so one fsync serves a whole batch. Each caller's task completes only after the commit
-/// that carries its write. A write that fails alone is rolled back to its savepoint without failing the batch; a failed
-/// commit fails every write in it.
+/// that carries its write. A write that fails alone (a constraint, a bad value) fails alone: the batch is rolled back
+/// and run again with each write in its own savepoint, so a write's work may run twice and must change nothing but the
+/// database (and its own result). A failed commit fails every write in it.
 /// </summary>
 internal sealed class GroupCommitWriter : IAsyncDisposable
 {
@@ -99,22 +100,11 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
         var started = Stopwatch.GetTimestamp();
         try
         {
-            using (var transaction = _connection.BeginTransaction(deferred: false))
+            // Savepoints copy every page a write touches into a sub-journal, a cost paid for the rare write that fails.
+            // So the batch first runs without them; if a write fails, the batch is undone and run again write by write.
+            if (!TryCommit(batch, isolated: false))
             {
-                WriterStatements.Enlist(transaction);
-                try
-                {
-                    foreach (var operation in batch)
-                    {
-                        Execute(operation);
-                    }
-
-                    transaction.Commit();
-                }
-                finally
-                {
-                    WriterStatements.Enlist(null);
-                }
+                TryCommit(batch, isolated: true);
             }
 
             Interlocked.Increment(ref _transactions);
@@ -136,7 +126,42 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
         }
     }
 
-    private void Execute(WriteOperation operation)
+    // False when a write failed on its own in a batch run without isolation (the transaction is then rolled back).
+    private bool TryCommit(List<WriteOperation> batch, bool isolated)
+    {
+        using var transaction = _connection.BeginTransaction(deferred: false);
+        WriterStatements.Enlist(transaction);
+        try
+        {
+            foreach (var operation in batch)
+            {
+                if (isolated)
+                {
+                    ExecuteIsolated(operation);
+                    continue;
+                }
+
+                try
+                {
+                    operation.Execute(_connection);
+                }
+                catch (SqliteException ex) when (FailsAlone(ex))
+                {
+                    transaction.Rollback();
+                    return false;
+                }
+            }
+
+            transaction.Commit();
+            return true;
+        }
+        finally
+        {
+            WriterStatements.Enlist(null);
+        }
+    }
+
+    private void ExecuteIsolated(WriteOperation operation)
     {
         _connection.Statement("SAVEPOINT w").ExecuteNonQuery();
         try
@@ -144,14 +169,17 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
             operation.Execute(_connection);
             _connection.Statement("RELEASE w").ExecuteNonQuery();
         }
-        catch (SqliteException ex) when (ex.SqliteErrorCode is not (13 or 10 or 11 or 26))
+        catch (SqliteException ex) when (FailsAlone(ex))
         {
-            // An error of this write alone (constraint, bad value): undo it, keep the rest of the batch.
+            // An error of this write alone: undo it, keep the rest of the batch.
             _connection.Statement("ROLLBACK TO w").ExecuteNonQuery();
             _connection.Statement("RELEASE w").ExecuteNonQuery();
             operation.MarkFailed(ex);
         }
     }
+
+    // Disk full, I/O errors and corruption are the database's, not one write's: they fail the whole batch.
+    private static bool FailsAlone(SqliteException ex) => ex.SqliteErrorCode is not (13 or 10 or 11 or 26);
 
     public async ValueTask DisposeAsync()
     {

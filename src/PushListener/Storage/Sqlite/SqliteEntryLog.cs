@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Runtime.InteropServices;
+using System.Text;
 using Microsoft.Data.Sqlite;
 using PushListener.Inbox;
 using PushListener.Subscriptions;
@@ -30,25 +30,41 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
         for (var i = 0; i < results.Length; i++)
         {
             var message = push.Messages[i];
+            var hash = SqliteEntryRows.HashKey(message.DedupeKey);
             var (unsubscribe, reason) = message.SubscriptionId is { } subscription && database.StickyVotesMayExist ? TakeStickyVote(connection, subscription) : (false, null);
-            var existing = connection.Statement("SELECT i.id, i.state, i.vote, s.state FROM inbox i LEFT JOIN subscriptions s ON s.subscription_id = i.subscription_id WHERE i.dedupe_hash = $hash");
-            existing.Parameters.AddWithValue("$hash", SqliteEntryRows.HashKey(message.DedupeKey));
-            using (var reader = existing.ExecuteReader())
+            // One read answers both questions: is the message a retry of a stored entry (and what did that entry earn), and
+            // what is stored about its subscription (what the rules decide on). A retry names the same subscription.
+            var lookup = connection.Prepared("""
+                SELECT i.id, i.state, i.vote, s.state, s.last_watermark, s.last_seen, s.last_push_heartbeat, s.registration, s.expected_interval_ms, s.interval_source
+                FROM (SELECT 1) LEFT JOIN inbox i ON i.dedupe_hash = ?1 LEFT JOIN subscriptions s ON s.subscription_id = coalesce(i.subscription_id, ?2)
+                """);
+            SubscriptionSnapshot? snapshot;
+            try
             {
-                if (reader.Read())
+                lookup.Bind(1, hash);
+                lookup.Bind(2, message.SubscriptionId);
+                lookup.Step();
+                var stored = lookup.IsNull(3) ? (SubscriptionState?)null : (SubscriptionState)lookup.GetInt32(3);
+                if (!lookup.IsNull(0))
                 {
                     // A retry of something stored: nothing changes, not even the registry (no false gap on duplicates).
-                    var marked = !reader.IsDBNull(3) && (SubscriptionState)reader.GetInt32(3) is SubscriptionState.Unsubscribing or SubscriptionState.Unsubscribed;
+                    var marked = stored is SubscriptionState.Unsubscribing or SubscriptionState.Unsubscribed;
                     results[i] = new MessageAppendResult(
-                        reader.GetInt64(0),
+                        lookup.GetInt64(0),
                         IsDuplicate: true,
-                        (EntryState)reader.GetInt32(1),
-                        reader.IsDBNull(2) ? null : (SubscriptionStatus)reader.GetInt32(2),
+                        (EntryState)lookup.GetInt32(1),
+                        lookup.IsNull(2) ? null : (SubscriptionStatus)lookup.GetInt32(2),
                         unsubscribe || marked,
                         reason ?? (marked ? "marked for unsubscribe" : null),
                         LifecycleEvents: 0);
                     continue;
                 }
+
+                snapshot = stored is null ? null : SqliteSubscriptionRows.Snapshot(lookup, 3);
+            }
+            finally
+            {
+                lookup.Reset();
             }
 
             bodyId ??= InsertBody(connection, push.Body);
@@ -56,13 +72,13 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
             var lifecycleEvents = 0;
             if (message.SubscriptionId is { } id && message.Registry is { } observed)
             {
-                var decision = SubscriptionRules.OnPush(id, SqliteSubscriptionRows.ReadSnapshot(connection, id), observed, push.ReceivedAt);
+                var decision = SubscriptionRules.OnPush(id, snapshot, observed, push.ReceivedAt);
                 foreach (var lifecycle in decision.Events)
                 {
                     SqliteEntryRows.InsertLifecycle(connection, lifecycle, push.RequestServerVersion, decision.Registration, push.TraceParent);
                 }
 
-                SqliteSubscriptionRows.Persist(connection, id, decision, observed, push.ReceivedAt, push.RequestServerVersion);
+                SqliteSubscriptionRows.Persist(connection, id, exists: snapshot is not null, decision, observed, push.ReceivedAt, push.RequestServerVersion);
                 registration = decision.Registration;
                 lifecycleEvents = decision.Events.Count;
                 if (decision.Unsubscribe)
@@ -72,7 +88,7 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
                 }
             }
 
-            var entryId = SqliteEntryRows.Insert(connection, EntryKind.Notification, message.DedupeKey, message.SubscriptionId, message.MessageIndex, push.ReceivedAt, push.RequestServerVersion, registration, push.TraceParent, bodyId, null);
+            var entryId = SqliteEntryRows.Insert(connection, EntryKind.Notification, message.DedupeKey, hash, message.SubscriptionId, message.MessageIndex, push.ReceivedAt, push.RequestServerVersion, registration, push.TraceParent, bodyId, null);
             results[i] = new MessageAppendResult(entryId, IsDuplicate: false, EntryState.Pending, null, unsubscribe, reason, lifecycleEvents);
         }
 
@@ -81,10 +97,10 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
 
     private static long InsertBody(SqliteConnection connection, ReadOnlyMemory<byte> body)
     {
-        var insert = connection.Statement("INSERT INTO push_bodies (body) VALUES ($body) RETURNING id");
-        // The request's pooled buffer, as is, when it is a whole array; a copy otherwise.
-        insert.Parameters.AddWithValue("$body", MemoryMarshal.TryGetArray(body, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length ? segment.Array : body.ToArray());
-        return (long)insert.ExecuteScalar()!;
+        var insert = connection.Prepared("INSERT INTO push_bodies (body) VALUES (?1)");
+        insert.Bind(1, body.Span);
+        insert.Execute();
+        return SqliteEntryRows.LastInsertId(connection);
     }
 
     private static (bool Taken, string? Reason) TakeStickyVote(SqliteConnection connection, string subscription)
@@ -108,13 +124,15 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
         var until = now + lease;
         // A subscription is claimable when none of its pending entries is under a live lease; then its oldest pending
         // entries come in id order (LIMIT takes a prefix in id order, so an entry never comes without the earlier ones).
+        // "$max + 0": SQLite re-plans a cached statement whenever a bare parameter in LIMIT gets a new value. OR FAIL: as in
+        // CompleteAll, no undo copy of the pages it touches.
         var claim = connection.Statement("""
-            UPDATE inbox SET owner = $owner, lease_until = $until
+            UPDATE OR FAIL inbox SET owner = $owner, lease_until = $until
             WHERE id IN (
                 SELECT e.id FROM inbox e INDEXED BY inbox_pending
                 WHERE e.state = 0 AND e.lease_until <= $now
                   AND NOT EXISTS (SELECT 1 FROM inbox p INDEXED BY inbox_pending_by_subscription WHERE p.state = 0 AND p.sub_key = e.sub_key AND p.lease_until > $now)
-                ORDER BY e.id LIMIT $max)
+                ORDER BY e.id LIMIT $max + 0)
             RETURNING id, kind, dedupe_key, subscription_id, message_index, received_at, request_server_version, registration, trace_parent, body_id, payload, attempts
             """);
         claim.Parameters.AddWithValue("$owner", owner);
@@ -148,18 +166,7 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
         }
 
         rows.Sort(static (a, b) => a.Id.CompareTo(b.Id));
-        var bodies = new Dictionary<long, byte[]>();
-        var read = connection.Statement("SELECT body FROM push_bodies WHERE id = $id");
-        foreach (var row in rows)
-        {
-            if (row.Body is { } bodyId && !bodies.ContainsKey(bodyId))
-            {
-                read.Parameters.Clear();
-                read.Parameters.AddWithValue("$id", bodyId);
-                bodies[bodyId] = read.ExecuteScalar() as byte[] ?? [];
-            }
-        }
-
+        var bodies = ReadBodies(connection, rows.Where(static r => r.Body is not null).Select(static r => r.Body!.Value));
         // Handlers that already succeeded (recorded only when an attempt had failures; kept through a replay). Rare, so
         // one range scan of the deliveries' primary key covers the whole claim.
         var succeeded = new Dictionary<long, HashSet<string>>();
@@ -202,6 +209,36 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
         }
 
         return entries;
+    }
+
+    // The bodies of a claim in one statement (entries of one push share theirs), one instance per body.
+    private static Dictionary<long, byte[]> ReadBodies(SqliteConnection connection, IEnumerable<long> bodyIds)
+    {
+        var bodies = new Dictionary<long, byte[]>();
+        var ids = new StringBuilder("[");
+        foreach (var id in bodyIds)
+        {
+            if (bodies.TryAdd(id, []))
+            {
+                ids.Append(id.ToString(CultureInfo.InvariantCulture)).Append(',');
+            }
+        }
+
+        if (bodies.Count == 0)
+        {
+            return bodies;
+        }
+
+        ids[^1] = ']';
+        var read = connection.Statement("SELECT id, body FROM push_bodies WHERE id IN (SELECT value FROM json_each($ids))");
+        read.Parameters.AddWithValue("$ids", ids.ToString());
+        using var reader = read.ExecuteReader();
+        while (reader.Read())
+        {
+            bodies[reader.GetInt64(0)] = (byte[])reader.GetValue(1);
+        }
+
+        return bodies;
     }
 
     public Task<int> RenewLeasesAsync(string owner, TimeSpan lease, CancellationToken cancellationToken) =>
@@ -279,26 +316,19 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
             await database.WriteAsync(
                 connection =>
                 {
-                    // From here on a new completion queues the next flush; whatever is queued now goes in this one.
-                    Volatile.Write(ref _flushQueued, 0);
-                    taken = [];
-                    while (_completions.TryDequeue(out var completion))
+                    // From here on a new completion queues the next flush; whatever is queued now goes in this one. Taken
+                    // once: the writer may run this again (its batch rolled back), and then it writes the same ones.
+                    if (taken is null)
                     {
-                        taken.Add(completion);
+                        Volatile.Write(ref _flushQueued, 0);
+                        taken = [];
+                        while (_completions.TryDequeue(out var completion))
+                        {
+                            taken.Add(completion);
+                        }
                     }
 
-                    var now = database.Time.GetUtcNow().ToUnixTimeMilliseconds();
-                    foreach (var completion in taken)
-                    {
-                        var command = connection.Statement("UPDATE inbox SET state = 1, attempts = $attempts, vote = $vote, vote_reason = $reason, finished_at = $now, last_error = NULL, owner = NULL, lease_until = 0 WHERE id = $id");
-                        command.Parameters.AddWithValue("$attempts", completion.Attempts);
-                        command.Parameters.AddWithValue("$vote", (int)completion.Vote);
-                        command.Parameters.AddWithValue("$reason", SqliteDatabase.Nullable(completion.Reason));
-                        command.Parameters.AddWithValue("$now", now);
-                        command.Parameters.AddWithValue("$id", completion.EntryId);
-                        command.ExecuteNonQuery();
-                    }
-
+                    CompleteAll(connection, taken, database.Time.GetUtcNow().ToUnixTimeMilliseconds());
                     return taken.Count;
                 },
                 CancellationToken.None).ConfigureAwait(false);
@@ -326,6 +356,31 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
             {
                 completion.Done.TrySetException(ex);
             }
+        }
+    }
+
+    // One UPDATE per distinct outcome (usually one: attempt 1, OK), its ids as a JSON array, instead of one per entry.
+    // OR FAIL: a statement that may abort half-way has SQLite copy each page it touches first, to undo it; the writer
+    // undoes a failed write itself (it rolls the batch back), so nothing needs that copy.
+    private static void CompleteAll(SqliteConnection connection, List<Completion> completions, long now)
+    {
+        const string Sql = "UPDATE OR FAIL inbox SET state = 1, attempts = $attempts, vote = $vote, vote_reason = $reason, finished_at = $now, last_error = NULL, owner = NULL, lease_until = 0 WHERE id IN (SELECT value FROM json_each($ids))";
+        foreach (var outcome in completions.GroupBy(static c => (c.Attempts, c.Vote, c.Reason)))
+        {
+            var ids = new StringBuilder("[");
+            foreach (var completion in outcome)
+            {
+                ids.Append(completion.EntryId.ToString(CultureInfo.InvariantCulture)).Append(',');
+            }
+
+            ids[^1] = ']';
+            var command = connection.Statement(Sql);
+            command.Parameters.AddWithValue("$attempts", outcome.Key.Attempts);
+            command.Parameters.AddWithValue("$vote", (int)outcome.Key.Vote);
+            command.Parameters.AddWithValue("$reason", SqliteDatabase.Nullable(outcome.Key.Reason));
+            command.Parameters.AddWithValue("$now", now);
+            command.Parameters.AddWithValue("$ids", ids.ToString());
+            command.ExecuteNonQuery();
         }
     }
 

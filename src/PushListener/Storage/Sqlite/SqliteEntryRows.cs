@@ -10,31 +10,46 @@ namespace PushListener.Storage.Sqlite;
 internal static class SqliteEntryRows
 {
     /// <summary>Inserts a pending entry; returns its id.</summary>
-    public static long Insert(SqliteConnection connection, EntryKind kind, string dedupeKey, string? subscription, int messageIndex, DateTimeOffset receivedAt, string? version, string? registration, string? traceParent, long? bodyId, byte[]? payload)
+    public static long Insert(SqliteConnection connection, EntryKind kind, string dedupeKey, byte[] dedupeHash, string? subscription, int messageIndex, DateTimeOffset receivedAt, string? version, string? registration, string? traceParent, long? bodyId, byte[]? payload)
     {
-        var insert = connection.Statement("""
+        // No RETURNING: it makes SQLite journal every page the statement touches, in case it has to undo it.
+        var insert = connection.Prepared("""
             INSERT INTO inbox (kind, dedupe_key, dedupe_hash, subscription_id, sub_key, message_index, received_at, request_server_version, registration, trace_parent, body_id, payload)
-            VALUES ($kind, $key, $hash, $sub, $subKey, $index, $received, $version, $registration, $trace, $body, $payload)
-            RETURNING id
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
             """);
-        insert.Parameters.AddWithValue("$kind", (int)kind);
-        insert.Parameters.AddWithValue("$key", dedupeKey);
-        insert.Parameters.AddWithValue("$hash", HashKey(dedupeKey));
-        insert.Parameters.AddWithValue("$sub", SqliteDatabase.Nullable(subscription));
-        insert.Parameters.AddWithValue("$subKey", subscription ?? string.Empty);
-        insert.Parameters.AddWithValue("$index", messageIndex);
-        insert.Parameters.AddWithValue("$received", receivedAt.ToUnixTimeMilliseconds());
-        insert.Parameters.AddWithValue("$version", SqliteDatabase.Nullable(version));
-        insert.Parameters.AddWithValue("$registration", SqliteDatabase.Nullable(registration));
-        insert.Parameters.AddWithValue("$trace", SqliteDatabase.Nullable(traceParent));
-        insert.Parameters.AddWithValue("$body", SqliteDatabase.Nullable(bodyId));
-        insert.Parameters.AddWithValue("$payload", SqliteDatabase.Nullable(payload));
-        return (long)insert.ExecuteScalar()!;
+        insert.Bind(1, (int)kind);
+        insert.Bind(2, dedupeKey);
+        insert.Bind(3, dedupeHash);
+        insert.Bind(4, subscription);
+        insert.Bind(5, subscription ?? string.Empty);
+        insert.Bind(6, messageIndex);
+        insert.Bind(7, receivedAt.ToUnixTimeMilliseconds());
+        insert.Bind(8, version);
+        insert.Bind(9, registration);
+        insert.Bind(10, traceParent);
+        insert.Bind(11, bodyId);
+        if (payload is null)
+        {
+            insert.BindNull(12);
+        }
+        else
+        {
+            insert.Bind(12, payload);
+        }
+
+        insert.Execute();
+        return LastInsertId(connection);
     }
+
+    /// <summary>The rowid of the connection's last INSERT.</summary>
+    public static long LastInsertId(SqliteConnection connection) => SQLitePCL.raw.sqlite3_last_insert_rowid(connection.Handle);
 
     /// <summary>Inserts a lifecycle event as a pending entry of its subscription.</summary>
     public static long InsertLifecycle(SqliteConnection connection, LifecycleEvent lifecycle, string? version, string? registration, string? traceParent) =>
-        Insert(connection, EntryKind.Lifecycle, "l:" + Guid.NewGuid().ToString("N"), lifecycle.SubscriptionId, 0, lifecycle.OccurredAt, version, registration, traceParent, null, LifecycleSerializer.Serialize(lifecycle));
+        InsertLifecycle(connection, lifecycle, "l:" + Guid.NewGuid().ToString("N"), version, registration, traceParent);
+
+    private static long InsertLifecycle(SqliteConnection connection, LifecycleEvent lifecycle, string key, string? version, string? registration, string? traceParent) =>
+        Insert(connection, EntryKind.Lifecycle, key, HashKey(key), lifecycle.SubscriptionId, 0, lifecycle.OccurredAt, version, registration, traceParent, null, LifecycleSerializer.Serialize(lifecycle));
 
     /// <summary>The indexed form of a dedupe key (32 bytes instead of a key of two watermarks and an id).</summary>
     public static byte[] HashKey(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));

@@ -17,38 +17,36 @@ internal static class SqliteSubscriptionRows
 
     private static readonly string[] CountColumns = ["c_copied", "c_created", "c_deleted", "c_modified", "c_moved", "c_newmail", "c_status", "c_freebusy"];
 
-    private static readonly string Upsert = $"""
-        INSERT INTO subscriptions (subscription_id, state, registration, first_seen, last_seen, last_watermark, last_previous_watermark, request_server_version,
-            expected_interval_ms, interval_source, last_push_heartbeat, notifications, gaps, {string.Join(", ", CountColumns)}, last_error, last_error_at)
-        VALUES ($sub, $state, $registration, $now, $now, $wm, $prev, $version, $interval, $source, $hb, 1, $gap, {string.Join(", ", CountColumns.Select((_, i) => "$c" + i))},
-            $error, $errorAt)
-        ON CONFLICT (subscription_id) DO UPDATE SET
-            state = $state,
-            registration = $registration,
-            last_seen = $now,
-            last_watermark = coalesce($wm, last_watermark),
-            last_previous_watermark = coalesce($prev, last_previous_watermark),
-            request_server_version = coalesce($version, request_server_version),
-            expected_interval_ms = coalesce($interval, expected_interval_ms),
-            interval_source = coalesce($source, interval_source),
-            last_push_heartbeat = $hb,
+    // A push of a known subscription updates its row; the first push of one inserts it. Both take the same values: ?1 the
+    // subscription, ?2 state, ?3 registration, ?4 the push's time, ?5 and ?6 the watermarks, ?7 the server version, ?8 and
+    // ?9 the expected interval and where it came from, ?10 heartbeat, ?11 gap, ?12 to ?19 the event counts, ?20 and ?21
+    // the error and its time. (Two plain statements instead of an UPSERT: the append has just read whether the row exists.)
+    private static readonly string Update = $"""
+        UPDATE subscriptions SET
+            state = ?2,
+            registration = ?3,
+            last_seen = ?4,
+            last_watermark = coalesce(?5, last_watermark),
+            last_previous_watermark = coalesce(?6, last_previous_watermark),
+            request_server_version = coalesce(?7, request_server_version),
+            expected_interval_ms = coalesce(?8, expected_interval_ms),
+            interval_source = coalesce(?9, interval_source),
+            last_push_heartbeat = ?10,
             notifications = notifications + 1,
-            gaps = gaps + $gap,
-            {string.Join(", ", CountColumns.Select((c, i) => $"{c} = {c} + $c{i}"))},
-            last_error = coalesce($error, last_error),
-            last_error_at = coalesce($errorAt, last_error_at)
+            gaps = gaps + ?11,
+            {string.Join(", ", CountColumns.Select((c, i) => $"{c} = {c} + ?{12 + i}"))},
+            last_error = coalesce(?20, last_error),
+            last_error_at = coalesce(?21, last_error_at)
+        WHERE subscription_id = ?1
         """;
 
-    /// <summary>The stored state of <paramref name="subscription"/>, or null when it is new.</summary>
-    public static SubscriptionSnapshot? ReadSnapshot(SqliteConnection connection, string subscription)
-    {
-        var select = connection.Statement("SELECT state, last_watermark, last_seen, last_push_heartbeat, registration, expected_interval_ms, interval_source FROM subscriptions WHERE subscription_id = $sub");
-        select.Parameters.AddWithValue("$sub", subscription);
-        using var reader = select.ExecuteReader();
-        return reader.Read() ? Snapshot(reader, 0) : null;
-    }
+    private static readonly string Insert = $"""
+        INSERT INTO subscriptions (subscription_id, state, registration, first_seen, last_seen, last_watermark, last_previous_watermark, request_server_version,
+            expected_interval_ms, interval_source, last_push_heartbeat, notifications, gaps, {string.Join(", ", CountColumns)}, last_error, last_error_at)
+        VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1, ?11, {string.Join(", ", CountColumns.Select((_, i) => $"?{12 + i}"))}, ?20, ?21)
+        """;
 
-    /// <summary>Reads a snapshot from 7 columns starting at <paramref name="first"/> (the order of <see cref="ReadSnapshot"/>).</summary>
+    /// <summary>Reads a snapshot from 7 columns starting at <paramref name="first"/>: state, last_watermark, last_seen, last_push_heartbeat, registration, expected_interval_ms, interval_source.</summary>
     public static SubscriptionSnapshot Snapshot(SqliteDataReader reader, int first) => new(
         (SubscriptionState)reader.GetInt32(first),
         SqliteDatabase.StringOrNull(reader, first + 1),
@@ -58,29 +56,39 @@ internal static class SqliteSubscriptionRows
         reader.IsDBNull(first + 5) ? null : TimeSpan.FromMilliseconds(reader.GetInt64(first + 5)),
         SqliteDatabase.StringOrNull(reader, first + 6));
 
-    /// <summary>Persists what <see cref="SubscriptionRules.OnPush"/> decided for a stored message.</summary>
-    public static void Persist(SqliteConnection connection, string subscription, PushDecision decision, RegistryUpdate observed, DateTimeOffset at, string? version)
+    /// <summary>Reads a snapshot from 7 columns starting at <paramref name="first"/>, in the order of <see cref="Snapshot(SqliteDataReader, int)"/>.</summary>
+    public static SubscriptionSnapshot Snapshot(BoundStatement row, int first) => new(
+        (SubscriptionState)row.GetInt32(first),
+        row.GetStringOrNull(first + 1),
+        DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(first + 2)),
+        row.GetInt64(first + 3) != 0,
+        row.GetStringOrNull(first + 4),
+        row.GetInt64OrNull(first + 5) is { } interval ? TimeSpan.FromMilliseconds(interval) : null,
+        row.GetStringOrNull(first + 6));
+
+    /// <summary>Persists what <see cref="SubscriptionRules.OnPush"/> decided for a stored message; <paramref name="exists"/>: the row is there.</summary>
+    public static void Persist(SqliteConnection connection, string subscription, bool exists, PushDecision decision, RegistryUpdate observed, DateTimeOffset at, string? version)
     {
-        var upsert = connection.Statement(Upsert);
-        upsert.Parameters.AddWithValue("$sub", subscription);
-        upsert.Parameters.AddWithValue("$state", (int)decision.State);
-        upsert.Parameters.AddWithValue("$registration", SqliteDatabase.Nullable(decision.Registration));
-        upsert.Parameters.AddWithValue("$now", at.ToUnixTimeMilliseconds());
-        upsert.Parameters.AddWithValue("$wm", SqliteDatabase.Nullable(observed.LastWatermark));
-        upsert.Parameters.AddWithValue("$prev", SqliteDatabase.Nullable(observed.PreviousWatermark));
-        upsert.Parameters.AddWithValue("$version", SqliteDatabase.Nullable(version));
-        upsert.Parameters.AddWithValue("$interval", decision.ExpectedInterval is { } interval ? (long)interval.TotalMilliseconds : DBNull.Value);
-        upsert.Parameters.AddWithValue("$source", SqliteDatabase.Nullable(decision.IntervalSource));
-        upsert.Parameters.AddWithValue("$hb", observed.IsHeartbeat ? 1 : 0);
-        upsert.Parameters.AddWithValue("$gap", decision.Gap ? 1 : 0);
+        var write = connection.Prepared(exists ? Update : Insert);
+        write.Bind(1, subscription);
+        write.Bind(2, (int)decision.State);
+        write.Bind(3, decision.Registration);
+        write.Bind(4, at.ToUnixTimeMilliseconds());
+        write.Bind(5, observed.LastWatermark);
+        write.Bind(6, observed.PreviousWatermark);
+        write.Bind(7, version);
+        write.Bind(8, decision.ExpectedInterval is { } interval ? (long)interval.TotalMilliseconds : null);
+        write.Bind(9, decision.IntervalSource);
+        write.Bind(10, observed.IsHeartbeat ? 1 : 0);
+        write.Bind(11, decision.Gap ? 1 : 0);
         for (var i = 0; i < CountColumns.Length; i++)
         {
-            upsert.Parameters.AddWithValue("$c" + i, observed.EventCounts[i]);
+            write.Bind(12 + i, observed.EventCounts[i]);
         }
 
-        upsert.Parameters.AddWithValue("$error", observed.IsError ? $"{observed.ResponseCode}: {observed.MessageText}" : DBNull.Value);
-        upsert.Parameters.AddWithValue("$errorAt", observed.IsError ? at.ToUnixTimeMilliseconds() : DBNull.Value);
-        upsert.ExecuteNonQuery();
+        write.Bind(20, observed.IsError ? $"{observed.ResponseCode}: {observed.MessageText}" : null);
+        write.Bind(21, observed.IsError ? at.ToUnixTimeMilliseconds() : null);
+        write.Execute();
     }
 
     /// <summary>A registry row as the admin API shows it, from the columns of <see cref="SelectColumns"/>.</summary>

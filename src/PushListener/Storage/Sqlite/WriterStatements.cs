@@ -13,6 +13,9 @@ internal static class WriterStatements
     private static Dictionary<string, SqliteCommand>? t_commands;
 
     [ThreadStatic]
+    private static Dictionary<string, BoundStatement>? t_bound;
+
+    [ThreadStatic]
     private static SqliteConnection? t_owner;
 
     [ThreadStatic]
@@ -38,11 +41,29 @@ internal static class WriterStatements
         return command;
     }
 
+    /// <summary>The cached <see cref="BoundStatement"/> for <paramref name="sql"/> (for the statements run per message).</summary>
+    public static BoundStatement Prepared(this SqliteConnection connection, string sql)
+    {
+        if (!ReferenceEquals(t_owner, connection) || t_bound is null)
+        {
+            throw new InvalidOperationException("Cached statements are for the inbox writer's own thread and connection.");
+        }
+
+        if (!t_bound.TryGetValue(sql, out var statement))
+        {
+            statement = new BoundStatement(connection, sql);
+            t_bound[sql] = statement;
+        }
+
+        return statement;
+    }
+
     /// <summary>Called by the writer thread once, for its connection.</summary>
     internal static void Attach(SqliteConnection connection)
     {
         t_owner = connection;
         t_commands = new Dictionary<string, SqliteCommand>(StringComparer.Ordinal);
+        t_bound = new Dictionary<string, BoundStatement>(StringComparer.Ordinal);
     }
 
     /// <summary>Called by the writer around each transaction.</summary>
@@ -56,7 +77,13 @@ internal static class WriterStatements
             command.Dispose();
         }
 
+        foreach (var statement in t_bound?.Values ?? Enumerable.Empty<BoundStatement>())
+        {
+            statement.Dispose();
+        }
+
         t_commands = null;
+        t_bound = null;
         t_owner = null;
         t_transaction = null;
     }
