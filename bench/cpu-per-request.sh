@@ -122,7 +122,8 @@ for run in $(seq 1 "$RUNS"); do
     sleep 1
     x1=$(psql_at "$database" "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()")
     if [ "$STATEMENTS" = 1 ]; then
-      psql_at "$database" "SELECT calls, left(regexp_replace(query, '\s+', ' ', 'g'), 110) FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY calls DESC LIMIT 25" >"$WORK/statements-$run.txt"
+      psql_at "$database" "SELECT calls, round(total_exec_time)::bigint, wal_records, left(regexp_replace(query, '\s+', ' ', 'g'), 100) FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY total_exec_time DESC LIMIT 25" >"$WORK/statements-$run.txt"
+      psql_at "$database" "SELECT relname, n_tup_ins, n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE n_tup_ins + n_tup_upd > 0 ORDER BY relname" >"$WORK/tables-$run.txt"
       psql_at "$database" "SELECT sum(calls) FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())" >"$WORK/statement-total-$run.txt"
     fi
   fi
@@ -139,8 +140,10 @@ for run in $(seq 1 "$RUNS"); do
       'BEGIN { printf "       listener + PostgreSQL %.1f us per request (PostgreSQL %.1f us), %.2f transactions per request\n",
                (c + p) / t / r * 1e6, p / t / r * 1e6, x / r }'
     if [ "$STATEMENTS" = 1 ]; then
-      awk -v r="$requests" -v s="$(cat "$WORK/statement-total-$run.txt")" 'BEGIN { printf "       %.2f statements per request; the most frequent (calls, statement):\n", s / r }'
+      awk -v r="$requests" -v s="$(cat "$WORK/statement-total-$run.txt")" 'BEGIN { printf "       %.2f statements per request; the busiest (calls, execution ms, WAL records, statement):\n", s / r }'
       sed 's/^/         /' "$WORK/statements-$run.txt"
+      echo "       tables since the database was created (relation, inserted, updated, updated in place):"
+      sed 's/^/         /' "$WORK/tables-$run.txt"
     fi
   fi
 done

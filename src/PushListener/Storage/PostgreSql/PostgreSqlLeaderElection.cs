@@ -75,7 +75,21 @@ internal sealed partial class PostgreSqlLeaderElection(PostgreSqlDatabase databa
             await _disposing.CancelAsync().ConfigureAwait(false);
             await _watch.ConfigureAwait(false);
 
-            // Ending the session releases the lock.
+            // Released before the session ends: the server releases a closed session's locks only when its backend has
+            // exited, after the close returns, so another instance asking at once would still find the lock taken.
+            if (!_lost.IsCancellationRequested)
+            {
+                try
+                {
+                    await using var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({LockKey})", _connection) { Parameters = { new() { Value = Job } } };
+                    await unlock.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (PostgreSqlDatabase.IsUnavailable(ex))
+                {
+                    // The session is gone: the server releases the lock with it.
+                }
+            }
+
             await _connection.DisposeAsync().ConfigureAwait(false);
             await _lost.CancelAsync().ConfigureAwait(false);
             _lost.Dispose();
