@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -114,6 +115,12 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
     private static readonly IReadOnlySet<string> NoHandlers = new HashSet<string>(StringComparer.Ordinal);
     private readonly Dictionary<long, ClaimedEntry> _appended = [];
     private long _searchedAt;
+    // Searches of the whole log so far, and the count when each entry held now was claimed. A search passes over the
+    // entries of a subscription whose earlier entry is held; when that one completes, the next claim must search again,
+    // or an entry this instance did not append (another instance's, a lifecycle event of the manager or the watchdog)
+    // would wait for the SearchInterval (for ever on a clock that does not move).
+    private long _searches;
+    private readonly ConcurrentDictionary<long, long> _claimedAtSearch = new();
     private bool _searchFilled;
 
     public PostgreSqlEntryLog(PostgreSqlDatabase database, PostgreSqlClaimSignal claimable, IOptions<InboxOptions> options, TimeProvider time, ILogger<PostgreSqlEntryLog> logger)
@@ -145,13 +152,17 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
         var expires = now + lease;
         await using var connection = await _database.OpenRelaxedAsync(cancellationToken).ConfigureAwait(false);
         var claimed = await ClaimAppendedAsync(connection, owner, max, now, expires, cancellationToken).ConfigureAwait(false);
+        // Held since before the search below (if it runs): entries it passes over may wait behind these.
+        Hold(claimed, Interlocked.Read(ref _searches));
         // The search of the whole log: when told there may be work this instance did not append, when the last search
         // filled its claim (there may be more), and every SearchInterval (leases that ran out, a signal that was lost).
         if (claimed.Count < max && (_claimable.TryReset() || Volatile.Read(ref _searchFilled) || now.UtcTicks - Volatile.Read(ref _searchedAt) >= SearchInterval.Ticks))
         {
             Volatile.Write(ref _searchedAt, now.UtcTicks);
+            Interlocked.Increment(ref _searches);
             var found = await SearchAsync(connection, owner, max - claimed.Count, now, expires, cancellationToken).ConfigureAwait(false);
             Volatile.Write(ref _searchFilled, found.Count == max - claimed.Count);
+            Hold(found, Interlocked.Read(ref _searches));
             claimed.AddRange(found);
         }
 
@@ -306,6 +317,7 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
         batch.BatchCommands.Add(PostgreSqlSql.BatchCommand("UPDATE entries SET lease_owner = NULL, lease_expires_at = NULL WHERE state = 0 AND lease_owner = $1", owner));
         batch.BatchCommands.Add(PostgreSqlNotifier.Notify(PostgreSqlChannels.Entries, null));
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        _claimedAtSearch.Clear();
         _claimable.Set();
         return batch.BatchCommands[0].RecordsAffected;
     }
@@ -353,6 +365,24 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
         var pending = new PendingCompletion(entryId, attempts, vote, reason);
         await _completions.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
         await pending.Completion.Task.ConfigureAwait(false);
+        Released(entryId);
+    }
+
+    private void Hold(List<ClaimedEntry> claimed, long searches)
+    {
+        foreach (var entry in claimed)
+        {
+            _claimedAtSearch[entry.Id] = searches;
+        }
+    }
+
+    // The entry is no longer held: if a search ran while it was, entries behind it may have been passed over.
+    private void Released(long entryId)
+    {
+        if (_claimedAtSearch.TryRemove(entryId, out var searches) && Interlocked.Read(ref _searches) > searches)
+        {
+            _claimable.Set();
+        }
     }
 
     public async Task DeadLetterAsync(long entryId, int attempts, string lastError, CancellationToken cancellationToken)
@@ -367,6 +397,7 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
             attempts,
             lastError,
             PostgreSqlSql.Utc(_time.GetUtcNow())).ConfigureAwait(false);
+        Released(entryId);
     }
 
     public async Task<EntryLogStats> GetStatsAsync(CancellationToken cancellationToken)

@@ -121,6 +121,28 @@ public sealed class PostgreSqlSharedStoreTests(PostgreSqlServer server) : StoreC
     }
 
     [Fact]
+    public async Task EntryOfAnotherInstance_PassedOverBehindAHeldEntry_IsClaimedOnceThatEntryCompletes_WithoutTheClockMoving()
+    {
+        await using var other = await PostgreSqlStorageTarget.OpenAsync(_target.ConnectionString!, Time);
+        await AppendOneAsync(Message(Sub(1), 1));
+        var first = Assert.Single(await ClaimAsync("a"));
+        var behind = await other.EntryLog.AppendAsync(Push(Message(Sub(1), 2)), CancellationToken.None);
+
+        // This instance searches the whole log (its interval passed) while it holds the subscription's first entry: the
+        // other instance's entry waits behind it.
+        Time.Advance(PostgreSqlEntryLogSearchInterval);
+        Assert.Empty(await ClaimAsync("a"));
+
+        await Storage.EntryLog.CompleteAsync(first.Id, 1, SubscriptionStatus.OK, null, CancellationToken.None);
+
+        // The clock stands still: the completion itself must lead the next claim to the entry passed over.
+        var next = Assert.Single(await ClaimAsync("a"));
+        Assert.Equal(behind.Messages[0].EntryId, next.Id);
+    }
+
+    private static TimeSpan PostgreSqlEntryLogSearchInterval => PushListener.Storage.PostgreSql.PostgreSqlEntryLog.SearchInterval;
+
+    [Fact]
     public async Task PushWhoseMessagesAllTurnOutConcurrentDuplicates_WithoutSubscription_LeavesNoBodyBehind()
     {
         // Messages without a subscription id take no lock: another instance can store the same message between this
