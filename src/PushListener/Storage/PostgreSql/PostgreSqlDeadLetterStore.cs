@@ -83,7 +83,7 @@ internal sealed class PostgreSqlDeadLetterStore(PostgreSqlDatabase database, Pos
             }
         }
 
-        await PostgreSqlEntryLog.DeleteUnusedBodiesAsync(connection, transaction, bodies, cancellationToken).ConfigureAwait(false);
+        await PostgreSqlSql.DeleteUnusedBodiesAsync(connection, transaction, bodies, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return purged;
     }

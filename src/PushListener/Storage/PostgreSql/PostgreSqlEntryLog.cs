@@ -460,28 +460,9 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
             }
         }
 
-        await DeleteUnusedBodiesAsync(connection, transaction, bodies, cancellationToken).ConfigureAwait(false);
+        await PostgreSqlSql.DeleteUnusedBodiesAsync(connection, transaction, bodies, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return deleted;
-    }
-
-    /// <summary>
-    /// Deletes those of <paramref name="bodyIds"/> that no pending entry or dead letter refers to any more (a done entry
-    /// never reads its body again, and retention deletes all of a push's done entries together: migration 0004).
-    /// </summary>
-    internal static async Task DeleteUnusedBodiesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<long> bodyIds, CancellationToken cancellationToken)
-    {
-        if (bodyIds.Count == 0)
-        {
-            return;
-        }
-
-        await PostgreSqlSql.ExecuteAsync(
-            connection,
-            transaction,
-            "DELETE FROM bodies b WHERE b.id = ANY($1) AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.body_id = b.id AND e.state <> 1)",
-            cancellationToken,
-            (object)bodyIds.Distinct().ToArray()).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()

@@ -307,12 +307,7 @@ internal static class PostgreSqlPushAppender
 
             // A push whose every message was such a late duplicate committed a body no entry refers to, and retention only
             // deletes the bodies of the entries it deletes: remove it here (rare, so off the append's two round trips).
-            await using var orphans = PostgreSqlSql.Command(
-                connection,
-                "DELETE FROM bodies b WHERE b.id = ANY($1) AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.body_id = b.id AND e.state <> 1)",
-                null,
-                (object)_lateDuplicates.Select(d => _bodyIds[d.Push]).OfType<long>().Distinct().ToArray());
-            await orphans.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await PostgreSqlSql.DeleteUnusedBodiesAsync(connection, null, _lateDuplicates.Select(d => _bodyIds[d.Push]).OfType<long>().ToList(), cancellationToken).ConfigureAwait(false);
         }
 
         public PushAppendResult[] Results() => _results.Select(r => new PushAppendResult(r)).ToArray();

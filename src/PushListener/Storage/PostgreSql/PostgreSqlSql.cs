@@ -55,4 +55,23 @@ internal static class PostgreSqlSql
         await using var command = Command(connection, sql, transaction, values);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Deletes those of <paramref name="bodyIds"/> that no pending entry or dead letter refers to any more (a done entry
+    /// never reads its body again, and retention deletes all of a push's done entries together: migration 0004).
+    /// </summary>
+    public static async Task DeleteUnusedBodiesAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, IReadOnlyCollection<long> bodyIds, CancellationToken cancellationToken)
+    {
+        if (bodyIds.Count == 0)
+        {
+            return;
+        }
+
+        await ExecuteAsync(
+            connection,
+            transaction,
+            "DELETE FROM bodies b WHERE b.id = ANY($1) AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.body_id = b.id AND e.state <> 1)",
+            cancellationToken,
+            (object)bodyIds.Distinct().ToArray()).ConfigureAwait(false);
+    }
 }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text;
 using Microsoft.Data.Sqlite;
 using PushListener.Inbox;
 using PushListener.Subscriptions;
@@ -215,13 +214,9 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
     private static Dictionary<long, byte[]> ReadBodies(SqliteConnection connection, IEnumerable<long> bodyIds)
     {
         var bodies = new Dictionary<long, byte[]>();
-        var ids = new StringBuilder("[");
         foreach (var id in bodyIds)
         {
-            if (bodies.TryAdd(id, []))
-            {
-                ids.Append(id.ToString(CultureInfo.InvariantCulture)).Append(',');
-            }
+            bodies.TryAdd(id, []);
         }
 
         if (bodies.Count == 0)
@@ -229,9 +224,8 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
             return bodies;
         }
 
-        ids[^1] = ']';
         var read = connection.Statement("SELECT id, body FROM push_bodies WHERE id IN (SELECT value FROM json_each($ids))");
-        read.Parameters.AddWithValue("$ids", ids.ToString());
+        read.Parameters.AddWithValue("$ids", SqliteEntryRows.JsonIds(bodies.Keys));
         using var reader = read.ExecuteReader();
         while (reader.Read())
         {
@@ -367,19 +361,12 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
         const string Sql = "UPDATE OR FAIL inbox SET state = 1, attempts = $attempts, vote = $vote, vote_reason = $reason, finished_at = $now, last_error = NULL, owner = NULL, lease_until = 0 WHERE id IN (SELECT value FROM json_each($ids))";
         foreach (var outcome in completions.GroupBy(static c => (c.Attempts, c.Vote, c.Reason)))
         {
-            var ids = new StringBuilder("[");
-            foreach (var completion in outcome)
-            {
-                ids.Append(completion.EntryId.ToString(CultureInfo.InvariantCulture)).Append(',');
-            }
-
-            ids[^1] = ']';
             var command = connection.Statement(Sql);
             command.Parameters.AddWithValue("$attempts", outcome.Key.Attempts);
             command.Parameters.AddWithValue("$vote", (int)outcome.Key.Vote);
             command.Parameters.AddWithValue("$reason", SqliteDatabase.Nullable(outcome.Key.Reason));
             command.Parameters.AddWithValue("$now", now);
-            command.Parameters.AddWithValue("$ids", ids.ToString());
+            command.Parameters.AddWithValue("$ids", SqliteEntryRows.JsonIds(outcome.Select(static c => c.EntryId)));
             command.ExecuteNonQuery();
         }
     }

@@ -28,14 +28,7 @@ internal static class SqliteEntryRows
         insert.Bind(9, registration);
         insert.Bind(10, traceParent);
         insert.Bind(11, bodyId);
-        if (payload is null)
-        {
-            insert.BindNull(12);
-        }
-        else
-        {
-            insert.Bind(12, payload);
-        }
+        insert.Bind(12, payload);
 
         insert.Execute();
         return LastInsertId(connection);
@@ -45,11 +38,14 @@ internal static class SqliteEntryRows
     public static long LastInsertId(SqliteConnection connection) => SQLitePCL.raw.sqlite3_last_insert_rowid(connection.Handle);
 
     /// <summary>Inserts a lifecycle event as a pending entry of its subscription.</summary>
-    public static long InsertLifecycle(SqliteConnection connection, LifecycleEvent lifecycle, string? version, string? registration, string? traceParent) =>
-        InsertLifecycle(connection, lifecycle, "l:" + Guid.NewGuid().ToString("N"), version, registration, traceParent);
+    public static long InsertLifecycle(SqliteConnection connection, LifecycleEvent lifecycle, string? version, string? registration, string? traceParent)
+    {
+        var key = "l:" + Guid.NewGuid().ToString("N");
+        return Insert(connection, EntryKind.Lifecycle, key, HashKey(key), lifecycle.SubscriptionId, 0, lifecycle.OccurredAt, version, registration, traceParent, null, LifecycleSerializer.Serialize(lifecycle));
+    }
 
-    private static long InsertLifecycle(SqliteConnection connection, LifecycleEvent lifecycle, string key, string? version, string? registration, string? traceParent) =>
-        Insert(connection, EntryKind.Lifecycle, key, HashKey(key), lifecycle.SubscriptionId, 0, lifecycle.OccurredAt, version, registration, traceParent, null, LifecycleSerializer.Serialize(lifecycle));
+    /// <summary>Ids as a JSON array, for <c>WHERE id IN (SELECT value FROM json_each(...))</c>: one statement for a batch of ids.</summary>
+    public static string JsonIds(IEnumerable<long> ids) => "[" + string.Join(',', ids) + "]";
 
     /// <summary>The indexed form of a dedupe key (32 bytes instead of a key of two watermarks and an id).</summary>
     public static byte[] HashKey(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
