@@ -33,7 +33,8 @@ public sealed class RealListenerScenarioTests
         var recorder = new NotificationRecorder();
         await using var listener = new RealListener().WithServices(s => s.AddNotificationHandler(recorder, o => o.Name = "recorder"));
 
-        var result = await RunAsync(listener, Scenario(listener.EndpointUrl, subscriptions: 5));
+        // Long enough for plenty of events on a busy machine: the first pushes pay the host's warm-up.
+        var result = await RunAsync(listener, Scenario(listener.EndpointUrl, subscriptions: 5) with { Duration = TimeSpan.FromSeconds(3) });
 
         var summary = result.Summary;
         Assert.Equal((0, 0, 0, 5L), (summary.Retried, summary.Dead, summary.Failures.Total, summary.Active));
@@ -84,7 +85,9 @@ public sealed class RealListenerScenarioTests
     {
         await using var listener = new RealListener();
 
-        var result = await RunAsync(listener, Scenario(listener.EndpointUrl, subscriptions: 3) with { ErrorPushProbability = 1 });
+        // The run ends as soon as every subscription has ended; the long duration only keeps a slow first heartbeat (a busy
+        // machine, the host warming up) from ending the run before a subscription sends its error push.
+        var result = await RunAsync(listener, Scenario(listener.EndpointUrl, subscriptions: 3) with { ErrorPushProbability = 1, Duration = TimeSpan.FromMinutes(1) });
 
         Assert.Equal((3, 3, 0L), (result.Summary.EndedByErrorPush, result.Summary.ErrorPushes, result.Summary.Failures.Total));
     }
