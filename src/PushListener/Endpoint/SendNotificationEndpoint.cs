@@ -70,13 +70,13 @@ internal sealed class SendNotificationEndpoint(
             // Before anything is read: an unknown token stores nothing. The token itself is never logged.
             if (!registrations.TryResolveToken(token, out registration))
             {
-                await RejectHttpAsync(context, StatusCodes.Status404NotFound, "Unknown callback URL.", null).ConfigureAwait(false);
+                await RejectHttpAsync(context, StatusCodes.Status404NotFound, "Unknown callback URL.", RejectionReason.UnknownCallbackUrl).ConfigureAwait(false);
                 return;
             }
         }
         else if (subscriptionOptions.Value.RequireToken)
         {
-            await RejectHttpAsync(context, StatusCodes.Status404NotFound, "This listener takes pushes only on callback-token URLs.", null).ConfigureAwait(false);
+            await RejectHttpAsync(context, StatusCodes.Status404NotFound, "This listener takes pushes only on callback-token URLs.", RejectionReason.UnknownCallbackUrl).ConfigureAwait(false);
             return;
         }
 
@@ -284,13 +284,10 @@ internal sealed class SendNotificationEndpoint(
     /// An HTTP-level refusal with a one-line reason; counted on <c>pushlistener.rejected_requests</c> under
     /// <paramref name="rejection"/> (before the answer is written, so a sender that hangs up is counted too).
     /// </summary>
-    private async Task RejectHttpAsync(HttpContext context, int statusCode, string reason, RejectionReason? rejection)
+    private async Task RejectHttpAsync(HttpContext context, int statusCode, string reason, RejectionReason rejection)
     {
         EndpointLog.HttpRejected(logger, context.Connection.RemoteIpAddress, statusCode, reason);
-        if (rejection is { } counted)
-        {
-            rejections.Record(context.Connection.RemoteIpAddress, counted);
-        }
+        rejections.Record(context.Connection.RemoteIpAddress, rejection);
 
         context.Response.StatusCode = statusCode;
         context.Response.ContentType = MediaTypeNames.Text.Plain;

@@ -26,6 +26,12 @@ internal enum RejectionReason
 
     /// <summary>HTTP 408: the body arrived slower than Kestrel's <c>MinRequestBodyDataRate</c>.</summary>
     BodyTimeout,
+
+    /// <summary>
+    /// HTTP 404: a callback-token URL whose token no registration holds (a revoked or rotated token, or someone guessing),
+    /// or the plain URL while <c>PushListener:Subscriptions:RequireToken</c> is on.
+    /// </summary>
+    UnknownCallbackUrl,
 }
 
 internal static class RejectionReasons
@@ -41,6 +47,7 @@ internal static class RejectionReasons
         RejectionReason.InvalidContentEncoding => "invalid_content_encoding",
         RejectionReason.BadFraming => "bad_framing",
         RejectionReason.BodyTimeout => "body_timeout",
+        RejectionReason.UnknownCallbackUrl => "unknown_callback_url",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 
@@ -55,6 +62,7 @@ internal static class RejectionReasons
         RejectionReason.InvalidContentEncoding => "body not valid data for its Content-Encoding",
         RejectionReason.BadFraming => "body framing invalid or body ended early",
         RejectionReason.BodyTimeout => "body sent slower than Kestrel:Limits:MinRequestBodyDataRate",
+        RejectionReason.UnknownCallbackUrl => "callback URL with no registration's token (or the plain URL while PushListener:Subscriptions:RequireToken is on)",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 }

@@ -50,6 +50,7 @@ public sealed class CallbackTokenTests
         using var response = await client.SendAsync(Soap.Post(PushBuilder.NewMail(Sub, 1), path: "/ews/notifications/not-a-token-not-a-token-not-a-token"));
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(1, factory.Services.GetRequiredService<PushListener.Security.RejectionCounter>().Snapshot().Totals[PushListener.Security.RejectionReason.UnknownCallbackUrl]);
         var stats = await factory.Services.GetRequiredService<PushListener.Inbox.IEntryLog>().GetStatsAsync(CancellationToken.None);
         Assert.Equal(0, stats.Pending + stats.InFlight + stats.Done);
         Assert.Null(await factory.Services.GetRequiredService<PushListener.Subscriptions.ISubscriptionRegistry>().GetAsync(Sub, CancellationToken.None));
