@@ -65,7 +65,7 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
                 {
                     // After the record the new entry will take: the new window is written in place.
                     var window = lookup.GetBlobSpan(10);
-                    windowLength = Math.Min(window.Length, RecentDedupeKeys.MaxBytes);
+                    windowLength = Math.Min(window.Length, RecentDedupeKeys.MaxBytes) / RecentDedupeKeys.RecordBytes * RecentDedupeKeys.RecordBytes;
                     window[..windowLength].CopyTo(_window.AsSpan(RecentDedupeKeys.RecordBytes));
                 }
 
