@@ -3,7 +3,9 @@
 # from /proc/<pid>/stat over a 64-connection wrk run of distinct pushes (bench/wrk/push.lua), divided by the requests
 # answered. Unlike req/s, it barely moves when other work loads the machine, so two builds can be compared on a busy
 # one. Also prints the shares of the inbox writer thread, of the thread-pool workers (requests and dispatch; a worker
-# that exits during the run takes its ticks with it) and of the tiered JIT (should be 0 after the warm-up).
+# that exits during the run takes its ticks with it) and of the tiered JIT (should be 0 after the warm-up), and the
+# bytes the process wrote to the disk per request (/proc/<pid>/io write_bytes: SQLite's WAL frames and checkpoint copies;
+# divided by 4,096, about twice the pages a request dirties, once into the WAL and once back into the database).
 #
 # Usage: bench/cpu-per-request.sh [--runs N] [--duration S] [--warmup S] [--postgres [--statements]] [-- listener settings...]
 #   e.g. bench/cpu-per-request.sh --runs 3 -- --PushListener:Inbox:Enabled=false
@@ -49,6 +51,7 @@ cleanup() {
 trap cleanup EXIT
 TICKS=$(getconf CLK_TCK)
 process_ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
+disk_writes() { awk '$1 == "write_bytes:" {print $2}' "/proc/$PID/io"; }
 
 DB_SETTINGS=()
 if [ "$POSTGRES" = 1 ]; then
@@ -112,10 +115,10 @@ for run in $(seq 1 "$RUNS"); do
     x0=$(psql_at "$database" "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()")
     p0=$(postgres_ticks)
   fi
-  c0=$(process_ticks) w0=$(thread_ticks "PushListener in") j0=$(thread_ticks Tiered) tp0=$(thread_ticks "TP Worker")
+  c0=$(process_ticks) w0=$(thread_ticks "PushListener in") j0=$(thread_ticks Tiered) tp0=$(thread_ticks "TP Worker") d0=$(disk_writes)
   BENCH_RUN=$((run * 10 + 2)) wrk -t2 -c64 -d"${DURATION}s" --timeout 10s --latency -s bench/wrk/push.lua "$url" >"$WORK/wrk-$run.txt" 2>&1
   sleep 1.5 # the dispatcher finishes the backlog: its work belongs to these requests
-  c1=$(process_ticks) w1=$(thread_ticks "PushListener in") j1=$(thread_ticks Tiered) tp1=$(thread_ticks "TP Worker")
+  c1=$(process_ticks) w1=$(thread_ticks "PushListener in") j1=$(thread_ticks Tiered) tp1=$(thread_ticks "TP Worker") d1=$(disk_writes)
   if [ "$POSTGRES" = 1 ]; then
     p1=$(postgres_ticks)
     # Statistics reach pg_stat_database within about a second (PostgreSQL 15 flushes them when a backend goes idle).
@@ -132,9 +135,9 @@ for run in $(seq 1 "$RUNS"); do
   errors=$(sed -n 's/^bench: .*non2xx_or_errors=\([0-9]*\).*/\1/p' "$WORK/wrk-$run.txt")
   p99=$(awk '$1 == "99%" {print $2}' "$WORK/wrk-$run.txt")
   awk -v run="$run" -v r="$requests" -v e="$errors" -v c=$((c1 - c0)) -v w=$((w1 - w0)) -v j=$((j1 - j0)) -v tp=$((tp1 - tp0)) -v t="$TICKS" \
-      -v p99="$p99" -v load="$(cut -d' ' -f1 /proc/loadavg)" \
-    'BEGIN { printf "run %d: %d requests (%s errors), CPU per request %.1f us (inbox writer %.1f us, thread-pool workers %.1f us, JIT %.1f us), p99 %s, load %s\n",
-             run, r, e, c / t / r * 1e6, w / t / r * 1e6, tp / t / r * 1e6, j / t / r * 1e6, p99, load }'
+      -v p99="$p99" -v load="$(cut -d' ' -f1 /proc/loadavg)" -v d=$((d1 - d0)) \
+    'BEGIN { printf "run %d: %d requests (%s errors), CPU per request %.1f us (inbox writer %.1f us, thread-pool workers %.1f us, JIT %.1f us), disk writes %.1f KB per request, p99 %s, load %s\n",
+             run, r, e, c / t / r * 1e6, w / t / r * 1e6, tp / t / r * 1e6, j / t / r * 1e6, d / r / 1024, p99, load }'
   if [ "$POSTGRES" = 1 ]; then
     awk -v r="$requests" -v c=$((c1 - c0)) -v p=$((p1 - p0)) -v x=$((x1 - x0)) -v t="$TICKS" \
       'BEGIN { printf "       listener + PostgreSQL %.1f us per request (PostgreSQL %.1f us), %.2f transactions per request\n",

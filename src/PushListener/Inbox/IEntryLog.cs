@@ -11,7 +11,10 @@ internal interface IEntryLog
     /// <summary>
     /// Stores all messages of one push in one transaction; completes once it is committed. The push's body is stored once
     /// (its messages refer to it), and not at all when every message is a duplicate. Idempotent per message on
-    /// <see cref="MessageAppend.DedupeKey"/>: a duplicate stores nothing and reports the first entry. The same transaction
+    /// <see cref="MessageAppend.DedupeKey"/>: a duplicate stores nothing and reports the first entry. A duplicate is
+    /// recognised while its first entry is kept, and for a watermark key at least while that entry is among the last
+    /// <see cref="DedupeKey.RecentWindow"/> its subscription stored (Exchange retries only the latest), or came in a push
+    /// with more messages of its subscription than that. The same transaction
     /// applies the subscription rules to the registry (and appends the lifecycle entries they produce), and takes any
     /// sticky Unsubscribe vote of the push's subscriptions. <see cref="PushAppend.Body"/> must stay valid until the task
     /// completes. Throws when the store cannot take the push (the endpoint then answers a Server fault: Exchange retries).

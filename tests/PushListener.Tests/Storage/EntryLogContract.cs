@@ -38,6 +38,55 @@ public abstract class EntryLogContract : StoreContract
     }
 
     [Fact]
+    public async Task Append_RetryOfANotificationAsOldAsTheWindow_IsADuplicateOfTheOriginal()
+    {
+        // Exchange retries only a subscription's latest push; every store recognises retries among the last RecentWindow.
+        var stored = new List<MessageAppendResult>();
+        for (var sequence = 1; sequence <= DedupeKey.RecentWindow; sequence++)
+        {
+            stored.Add(await AppendOneAsync(Message(Sub(1), sequence)));
+            await AppendOneAsync(Message(Sub(2), sequence)); // another subscription's pushes in between take no room
+        }
+
+        var latest = await AppendOneAsync(Message(Sub(1), DedupeKey.RecentWindow));
+        var oldest = await AppendOneAsync(Message(Sub(1), 1));
+
+        Assert.True(latest.IsDuplicate);
+        Assert.Equal(stored[^1].EntryId, latest.EntryId);
+        Assert.True(oldest.IsDuplicate);
+        Assert.Equal(stored[0].EntryId, oldest.EntryId);
+        Assert.Equal(2 * DedupeKey.RecentWindow, (await ClaimAsync("a", max: 1000)).Count);
+    }
+
+    [Fact]
+    public async Task Append_RetryOfAPushWithMoreMessagesOfOneSubscriptionThanTheWindow_IsADuplicateInWhole()
+    {
+        var messages = Enumerable.Range(1, DedupeKey.RecentWindow + 4).Select(n => Message(Sub(1), n, index: n - 1)).ToArray();
+        var first = await Storage.EntryLog.AppendAsync(Push(messages), CancellationToken.None);
+
+        var retry = await Storage.EntryLog.AppendAsync(Push(messages), CancellationToken.None);
+
+        Assert.All(retry.Messages, m => Assert.True(m.IsDuplicate));
+        Assert.Equal(first.Messages.Select(m => m.EntryId), retry.Messages.Select(m => m.EntryId));
+    }
+
+    [Fact]
+    public async Task Append_ErrorPushRetriedAfterManyPushesOfItsSubscription_IsStillADuplicate()
+    {
+        // Keys without watermarks (body hashes) are recognised however long ago they were stored.
+        var error = await AppendOneAsync(ErrorMessage(Sub(1), "ErrorReadEventsFailed"));
+        for (var sequence = 1; sequence <= 2 * DedupeKey.RecentWindow; sequence++)
+        {
+            await AppendOneAsync(Message(Sub(1), sequence));
+        }
+
+        var retry = await AppendOneAsync(ErrorMessage(Sub(1), "ErrorReadEventsFailed"));
+
+        Assert.True(retry.IsDuplicate);
+        Assert.Equal(error.EntryId, retry.EntryId);
+    }
+
+    [Fact]
     public async Task Append_MessagesOfOnePush_AreStoredTogetherAndShareOneBody()
     {
         var result = await Storage.EntryLog.AppendAsync(Push(Message(Sub(1), 1, index: 0), Message(Sub(2), 1, index: 1), Message(Sub(3), 1, index: 2)), CancellationToken.None);

@@ -1,7 +1,5 @@
-using System.Globalization;
 using Microsoft.Extensions.Time.Testing;
 using PushListener.Inbox;
-using PushListener.Subscriptions;
 using PushListener.Tests.Infrastructure;
 
 namespace PushListener.Tests.Storage;
@@ -34,24 +32,10 @@ public abstract class StoreContract : IAsyncLifetime
 
     /// <summary>Message <paramref name="sequence"/> of <paramref name="subscription"/>'s watermark chain.</summary>
     private protected static MessageAppend Message(string subscription, int sequence, int index = 0, string? registration = null, bool heartbeat = false, TimeSpan? registeredInterval = null) =>
-        new(
-            string.Create(CultureInfo.InvariantCulture, $"w:{subscription}\n{PushBuilder.Watermark(subscription, sequence - 1)}\n{PushBuilder.Watermark(subscription, sequence)}"),
-            subscription,
-            index,
-            new RegistryUpdate(
-                PushBuilder.Watermark(subscription, sequence - 1),
-                PushBuilder.Watermark(subscription, sequence),
-                heartbeat ? [0, 0, 0, 0, 0, 0, 1, 0] : [0, 0, 0, 0, 0, 1, 0, 0],
-                heartbeat,
-                IsError: false,
-                "NoError",
-                null,
-                registration,
-                registeredInterval));
+        MessageAppends.Chained(subscription, sequence, index, registration, heartbeat, registeredInterval);
 
     /// <summary>An error push's message: Exchange ended the subscription.</summary>
-    private protected static MessageAppend ErrorMessage(string subscription, string code) =>
-        new("h:error-" + subscription + code, subscription, 0, new RegistryUpdate(null, null, new int[8], false, IsError: true, code, "the subscription is gone", null, null));
+    private protected static MessageAppend ErrorMessage(string subscription, string code) => MessageAppends.Error(subscription, code);
 
     /// <summary>A push of <paramref name="messages"/> with a real SOAP body (of the first subscription's first sequence).</summary>
     private protected PushAppend Push(params MessageAppend[] messages) => PushWithTrace(null, messages);

@@ -78,6 +78,9 @@ internal sealed class BoundStatement : IDisposable
 
     public byte[] GetBlob(int column) => raw.sqlite3_column_blob(_statement, column).ToArray();
 
+    /// <summary>The column's bytes without a copy: valid until the next <see cref="Step"/> or <see cref="Reset"/>.</summary>
+    public ReadOnlySpan<byte> GetBlobSpan(int column) => raw.sqlite3_column_blob(_statement, column);
+
     /// <summary>Ends the current run and clears its values, so a later run never sees them.</summary>
     public void Reset()
     {

@@ -14,6 +14,10 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
 {
     private static readonly IReadOnlySet<string> NoHandlers = new HashSet<string>();
     private readonly ConcurrentQueue<Completion> _completions = new();
+
+    // The window of recent dedupe keys being rewritten: one record's room, then the subscription's stored window. Used by
+    // the append only, which runs on the writer's thread, one at a time.
+    private readonly byte[] _window = new byte[RecentDedupeKeys.RecordBytes + RecentDedupeKeys.MaxBytes];
     private int _flushQueued;
 
     public ValueTask<PushAppendResult> AppendAsync(PushAppend push, CancellationToken cancellationToken)
@@ -25,38 +29,44 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
     private PushAppendResult Append(SqliteConnection connection, PushAppend push)
     {
         var results = new MessageAppendResult[push.Messages.Count];
+        var crowded = SubscriptionsBeyondTheWindow(push);
         long? bodyId = null;
         for (var i = 0; i < results.Length; i++)
         {
             var message = push.Messages[i];
             var hash = SqliteEntryRows.HashKey(message.DedupeKey);
             var (unsubscribe, reason) = message.SubscriptionId is { } subscription && database.StickyVotesMayExist ? TakeStickyVote(connection, subscription) : (false, null);
+            // A watermark key of a subscription is looked for in the subscription's window of recent keys (in its registry
+            // row, which storing the message rewrites anyway); every other key, and a watermark key stored outside a window,
+            // in the partial unique index on dedupe_hash. Both are looked at: a retry is found wherever its original went.
+            var windowed = DedupeKey.IsWatermarkKey(message.DedupeKey) && message.SubscriptionId is not null && message.Registry is not null
+                && (crowded is null || !crowded.Contains(message.SubscriptionId));
             // One read answers both questions: is the message a retry of a stored entry (and what did that entry earn), and
             // what is stored about its subscription (what the rules decide on). A retry names the same subscription.
             var lookup = connection.Prepared("""
-                SELECT i.id, i.state, i.vote, s.state, s.last_watermark, s.last_seen, s.last_push_heartbeat, s.registration, s.expected_interval_ms, s.interval_source
+                SELECT i.id, i.state, i.vote, s.state, s.last_watermark, s.last_seen, s.last_push_heartbeat, s.registration, s.expected_interval_ms, s.interval_source, s.recent_keys
                 FROM (SELECT 1) LEFT JOIN inbox i ON i.dedupe_hash = ?1 LEFT JOIN subscriptions s ON s.subscription_id = coalesce(i.subscription_id, ?2)
                 """);
+            SubscriptionState? stored;
             SubscriptionSnapshot? snapshot;
+            (long Id, EntryState State, SubscriptionStatus? Vote)? original = null;
+            var windowLength = 0;
             try
             {
                 lookup.Bind(1, hash);
                 lookup.Bind(2, message.SubscriptionId);
                 lookup.Step();
-                var stored = lookup.IsNull(3) ? (SubscriptionState?)null : (SubscriptionState)lookup.GetInt32(3);
+                stored = lookup.IsNull(3) ? null : (SubscriptionState)lookup.GetInt32(3);
                 if (!lookup.IsNull(0))
                 {
-                    // A retry of something stored: nothing changes, not even the registry (no false gap on duplicates).
-                    var marked = stored is SubscriptionState.Unsubscribing or SubscriptionState.Unsubscribed;
-                    results[i] = new MessageAppendResult(
-                        lookup.GetInt64(0),
-                        IsDuplicate: true,
-                        (EntryState)lookup.GetInt32(1),
-                        lookup.IsNull(2) ? null : (SubscriptionStatus)lookup.GetInt32(2),
-                        unsubscribe || marked,
-                        reason ?? (marked ? "marked for unsubscribe" : null),
-                        LifecycleEvents: 0);
-                    continue;
+                    original = (lookup.GetInt64(0), (EntryState)lookup.GetInt32(1), lookup.IsNull(2) ? null : (SubscriptionStatus)lookup.GetInt32(2));
+                }
+                else if (!lookup.IsNull(10) && message.SubscriptionId is not null)
+                {
+                    // After the record the new entry will take: the new window is written in place.
+                    var window = lookup.GetBlobSpan(10);
+                    windowLength = Math.Min(window.Length, RecentDedupeKeys.MaxBytes) / RecentDedupeKeys.RecordBytes * RecentDedupeKeys.RecordBytes;
+                    window[..windowLength].CopyTo(_window.AsSpan(RecentDedupeKeys.RecordBytes));
                 }
 
                 snapshot = stored is null ? null : SqliteSubscriptionRows.Snapshot(lookup, 3);
@@ -66,18 +76,35 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
                 lookup.Reset();
             }
 
+            original ??= FindInWindow(connection, _window.AsSpan(RecentDedupeKeys.RecordBytes, windowLength), hash, message.DedupeKey);
+            if (original is { } first)
+            {
+                // A retry of something stored: nothing changes, not even the registry (no false gap on duplicates).
+                var marked = stored is SubscriptionState.Unsubscribing or SubscriptionState.Unsubscribed;
+                results[i] = new MessageAppendResult(
+                    first.Id,
+                    IsDuplicate: true,
+                    first.State,
+                    first.Vote,
+                    unsubscribe || marked,
+                    reason ?? (marked ? "marked for unsubscribe" : null),
+                    LifecycleEvents: 0);
+                continue;
+            }
+
             bodyId ??= InsertBody(connection, push.Body);
             var registration = message.Registry?.Registration;
             var lifecycleEvents = 0;
-            if (message.SubscriptionId is { } id && message.Registry is { } observed)
+            PushDecision? decided = null;
+            if (message.SubscriptionId is not null && message.Registry is { } observed)
             {
-                var decision = SubscriptionRules.OnPush(id, snapshot, observed, push.ReceivedAt);
+                var decision = SubscriptionRules.OnPush(message.SubscriptionId, snapshot, observed, push.ReceivedAt);
                 foreach (var lifecycle in decision.Events)
                 {
                     SqliteEntryRows.InsertLifecycle(connection, lifecycle, push.RequestServerVersion, decision.Registration, push.TraceParent);
                 }
 
-                SqliteSubscriptionRows.Persist(connection, id, exists: snapshot is not null, decision, observed, push.ReceivedAt, push.RequestServerVersion);
+                decided = decision;
                 registration = decision.Registration;
                 lifecycleEvents = decision.Events.Count;
                 if (decision.Unsubscribe)
@@ -87,11 +114,61 @@ internal sealed class SqliteEntryLog(SqliteDatabase database) : IEntryLog
                 }
             }
 
-            var entryId = SqliteEntryRows.Insert(connection, EntryKind.Notification, message.DedupeKey, hash, message.SubscriptionId, message.MessageIndex, push.ReceivedAt, push.RequestServerVersion, registration, push.TraceParent, bodyId, null);
+            // A windowed key stays out of the index: its subscription's row, written below, records it.
+            var entryId = SqliteEntryRows.Insert(connection, EntryKind.Notification, message.DedupeKey, windowed ? null : hash, message.SubscriptionId, message.MessageIndex, push.ReceivedAt, push.RequestServerVersion, registration, push.TraceParent, bodyId, null);
+            if (decided is { } persisted)
+            {
+                var recentKeys = windowed ? _window.AsSpan(0, RecentDedupeKeys.Prepend(_window, windowLength, hash, entryId)) : default;
+                SqliteSubscriptionRows.Persist(connection, message.SubscriptionId!, exists: snapshot is not null, persisted, message.Registry!, push.ReceivedAt, push.RequestServerVersion, recentKeys);
+            }
+
             results[i] = new MessageAppendResult(entryId, IsDuplicate: false, EntryState.Pending, null, unsubscribe, reason, lifecycleEvents);
         }
 
         return new PushAppendResult(results);
+    }
+
+    // Subscriptions with more messages in this push than their window holds: those messages go to the index instead, so
+    // that a retry of the whole push is still recognised (a window would keep only its last ones). Exchange's pushes carry
+    // one message per subscription; only a push of more than the window's size can have such a subscription.
+    private static HashSet<string>? SubscriptionsBeyondTheWindow(PushAppend push)
+    {
+        if (push.Messages.Count <= DedupeKey.RecentWindow)
+        {
+            return null;
+        }
+
+        return push.Messages
+            .Where(static m => m.SubscriptionId is not null)
+            .GroupBy(static m => m.SubscriptionId!, StringComparer.Ordinal)
+            .Where(static g => g.Count() > DedupeKey.RecentWindow)
+            .Select(static g => g.Key)
+            .ToHashSet(StringComparer.Ordinal);
+    }
+
+    // The stored entry a windowed key belongs to: a record whose hash prefix matches is a candidate, and its entry's stored
+    // key decides (an entry deleted by retention is no longer there to match, as with the index).
+    private static (long Id, EntryState State, SubscriptionStatus? Vote)? FindInWindow(SqliteConnection connection, ReadOnlySpan<byte> window, byte[] hash, string key)
+    {
+        for (var offset = RecentDedupeKeys.IndexOf(window, hash, 0); offset >= 0; offset = RecentDedupeKeys.IndexOf(window, hash, offset + RecentDedupeKeys.RecordBytes))
+        {
+            var id = RecentDedupeKeys.EntryIdAt(window, offset);
+            var entry = connection.Prepared("SELECT state, vote, dedupe_key FROM inbox WHERE id = ?1");
+            try
+            {
+                entry.Bind(1, id);
+                if (entry.Step() && string.Equals(entry.GetString(2), key, StringComparison.Ordinal))
+                {
+                    return (id, (EntryState)entry.GetInt32(0), entry.IsNull(1) ? null : (SubscriptionStatus)entry.GetInt32(1));
+                }
+            }
+            finally
+            {
+                entry.Reset();
+            }
+        }
+
+        return null;
     }
 
     private static long InsertBody(SqliteConnection connection, ReadOnlyMemory<byte> body)

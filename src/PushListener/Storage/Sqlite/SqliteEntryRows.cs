@@ -9,8 +9,11 @@ namespace PushListener.Storage.Sqlite;
 /// <summary>Writes of entry rows, shared by the entry log (appends) and the registry (silence events). Writer thread only.</summary>
 internal static class SqliteEntryRows
 {
-    /// <summary>Inserts a pending entry; returns its id.</summary>
-    public static long Insert(SqliteConnection connection, EntryKind kind, string dedupeKey, byte[] dedupeHash, string? subscription, int messageIndex, DateTimeOffset receivedAt, string? version, string? registration, string? traceParent, long? bodyId, byte[]? payload)
+    /// <summary>
+    /// Inserts a pending entry; returns its id. <paramref name="dedupeHash"/> goes into the unique dedupe index: null for a
+    /// key that is never looked up there (a watermark key its subscription's window records, a lifecycle entry's).
+    /// </summary>
+    public static long Insert(SqliteConnection connection, EntryKind kind, string dedupeKey, byte[]? dedupeHash, string? subscription, int messageIndex, DateTimeOffset receivedAt, string? version, string? registration, string? traceParent, long? bodyId, byte[]? payload)
     {
         // No RETURNING: it makes SQLite journal every page the statement touches, in case it has to undo it.
         var insert = connection.Prepared("""
@@ -40,8 +43,9 @@ internal static class SqliteEntryRows
     /// <summary>Inserts a lifecycle event as a pending entry of its subscription.</summary>
     public static long InsertLifecycle(SqliteConnection connection, LifecycleEvent lifecycle, string? version, string? registration, string? traceParent)
     {
+        // A unique key nothing looks up: no entry in the dedupe index.
         var key = "l:" + Guid.NewGuid().ToString("N");
-        return Insert(connection, EntryKind.Lifecycle, key, HashKey(key), lifecycle.SubscriptionId, 0, lifecycle.OccurredAt, version, registration, traceParent, null, LifecycleSerializer.Serialize(lifecycle));
+        return Insert(connection, EntryKind.Lifecycle, key, null, lifecycle.SubscriptionId, 0, lifecycle.OccurredAt, version, registration, traceParent, null, LifecycleSerializer.Serialize(lifecycle));
     }
 
     /// <summary>Ids as a JSON array, for <c>WHERE id IN (SELECT value FROM json_each(...))</c>: one statement for a batch of ids.</summary>

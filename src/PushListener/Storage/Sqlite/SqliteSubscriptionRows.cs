@@ -20,7 +20,7 @@ internal static class SqliteSubscriptionRows
     // A push of a known subscription updates its row; the first push of one inserts it. Both take the same values: ?1 the
     // subscription, ?2 state, ?3 registration, ?4 the push's time, ?5 and ?6 the watermarks, ?7 the server version, ?8 and
     // ?9 the expected interval and where it came from, ?10 heartbeat, ?11 gap, ?12 to ?19 the event counts, ?20 and ?21
-    // the error and its time. (Two plain statements instead of an UPSERT: the append has just read whether the row exists.)
+    // the error and its time, ?22 the window of recent dedupe keys (RecentDedupeKeys; NULL keeps it). (Two plain statements instead of an UPSERT: the append has just read whether the row exists.)
     private static readonly string Update = $"""
         UPDATE subscriptions SET
             state = ?2,
@@ -36,14 +36,15 @@ internal static class SqliteSubscriptionRows
             gaps = gaps + ?11,
             {string.Join(", ", CountColumns.Select((c, i) => $"{c} = {c} + ?{12 + i}"))},
             last_error = coalesce(?20, last_error),
-            last_error_at = coalesce(?21, last_error_at)
+            last_error_at = coalesce(?21, last_error_at),
+            recent_keys = coalesce(?22, recent_keys)
         WHERE subscription_id = ?1
         """;
 
     private static readonly string Insert = $"""
         INSERT INTO subscriptions (subscription_id, state, registration, first_seen, last_seen, last_watermark, last_previous_watermark, request_server_version,
-            expected_interval_ms, interval_source, last_push_heartbeat, notifications, gaps, {string.Join(", ", CountColumns)}, last_error, last_error_at)
-        VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1, ?11, {string.Join(", ", CountColumns.Select((_, i) => $"?{12 + i}"))}, ?20, ?21)
+            expected_interval_ms, interval_source, last_push_heartbeat, notifications, gaps, {string.Join(", ", CountColumns)}, last_error, last_error_at, recent_keys)
+        VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1, ?11, {string.Join(", ", CountColumns.Select((_, i) => $"?{12 + i}"))}, ?20, ?21, ?22)
         """;
 
     /// <summary>Reads a snapshot from 7 columns starting at <paramref name="first"/>: state, last_watermark, last_seen, last_push_heartbeat, registration, expected_interval_ms, interval_source.</summary>
@@ -66,8 +67,11 @@ internal static class SqliteSubscriptionRows
         row.GetInt64OrNull(first + 5) is { } interval ? TimeSpan.FromMilliseconds(interval) : null,
         row.GetStringOrNull(first + 6));
 
-    /// <summary>Persists what <see cref="SubscriptionRules.OnPush"/> decided for a stored message; <paramref name="exists"/>: the row is there.</summary>
-    public static void Persist(SqliteConnection connection, string subscription, bool exists, PushDecision decision, RegistryUpdate observed, DateTimeOffset at, string? version)
+    /// <summary>
+    /// Persists what <see cref="SubscriptionRules.OnPush"/> decided for a stored message; <paramref name="exists"/>: the row
+    /// is there. <paramref name="recentKeys"/>: the subscription's new window of recent dedupe keys, or empty to keep it.
+    /// </summary>
+    public static void Persist(SqliteConnection connection, string subscription, bool exists, PushDecision decision, RegistryUpdate observed, DateTimeOffset at, string? version, ReadOnlySpan<byte> recentKeys)
     {
         var write = connection.Prepared(exists ? Update : Insert);
         write.Bind(1, subscription);
@@ -88,6 +92,15 @@ internal static class SqliteSubscriptionRows
 
         write.Bind(20, observed.IsError ? $"{observed.ResponseCode}: {observed.MessageText}" : null);
         write.Bind(21, observed.IsError ? at.ToUnixTimeMilliseconds() : null);
+        if (recentKeys.IsEmpty)
+        {
+            write.BindNull(22);
+        }
+        else
+        {
+            write.Bind(22, recentKeys);
+        }
+
         write.Execute();
     }
 
