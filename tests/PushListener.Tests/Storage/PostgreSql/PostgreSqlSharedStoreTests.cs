@@ -140,6 +140,98 @@ public sealed class PostgreSqlSharedStoreTests(PostgreSqlServer server) : StoreC
         Assert.Equal(behind.Messages[0].EntryId, next.Id);
     }
 
+    // Pre-claimed appends: entries this instance's dispatcher can run at once are inserted leased to it.
+
+    [Fact]
+    public async Task PreClaim_EntryAppendedWhileAnEarlierEntryIsLeasedByAnotherInstance_IsNotPreClaimed_AndRunsAfterIt()
+    {
+        await using var other = await PostgreSqlStorageTarget.OpenAsync(_target.ConnectionString!, Time);
+        var first = await other.EntryLog.AppendAsync(Push(Message(Sub(1), 1)), CancellationToken.None);
+        Assert.Single(await other.EntryLog.ClaimAsync("b", 10, TimeSpan.FromSeconds(30), CancellationToken.None));
+
+        Storage.EntryLog.LeaseAppendsTo("a", TimeSpan.FromSeconds(30));
+        var behind = await AppendOneAsync(Message(Sub(1), 2));
+        var free = await AppendOneAsync(Message(Sub(2), 1));
+
+        Assert.Null(await LeaseOwnerAsync(behind.EntryId));
+        Assert.Equal("a", await LeaseOwnerAsync(free.EntryId));
+        Assert.Equal([free.EntryId], (await ClaimAsync("a")).Select(e => e.Id));
+
+        // Only once the other instance's entry completes does the one behind it run, here.
+        await other.EntryLog.CompleteAsync(first.Messages[0].EntryId, 1, SubscriptionStatus.OK, null, CancellationToken.None);
+        Assert.Equal([behind.EntryId], (await ClaimAsync("a")).Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task PreClaim_EntryBehindOneThisInstanceHolds_IsPreClaimed_AndHandedOutAfterIt()
+    {
+        Storage.EntryLog.LeaseAppendsTo("a", TimeSpan.FromSeconds(30));
+        var first = await AppendOneAsync(Message(Sub(1), 1));
+        Assert.Equal([first.EntryId], (await ClaimAsync("a")).Select(e => e.Id));
+
+        var second = await AppendOneAsync(Message(Sub(1), 2));
+        var third = await AppendOneAsync(Message(Sub(1), 3));
+
+        Assert.Equal("a", await LeaseOwnerAsync(second.EntryId));
+        Assert.Equal([second.EntryId, third.EntryId], (await ClaimAsync("a")).Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task PreClaim_OfAnInstanceThatDied_IsTakenOverOnceTheLeaseRunsOut_InOrder()
+    {
+        await using var other = await PostgreSqlStorageTarget.OpenAsync(_target.ConnectionString!, Time);
+        Storage.EntryLog.LeaseAppendsTo("a", TimeSpan.FromSeconds(30));
+        var first = await AppendOneAsync(Message(Sub(1), 1));
+        var second = await AppendOneAsync(Message(Sub(1), 2));
+
+        // "a" never claims (it died): its pre-claimed entries are nobody else's until the lease runs out.
+        Assert.Empty(await other.EntryLog.ClaimAsync("b", 10, TimeSpan.FromSeconds(30), CancellationToken.None));
+        Time.Advance(TimeSpan.FromSeconds(31));
+        var taken = await other.EntryLog.ClaimAsync("b", 10, TimeSpan.FromSeconds(30), CancellationToken.None);
+
+        Assert.Equal([first.EntryId, second.EntryId], taken.Select(e => e.Id));
+        Assert.Empty(await ClaimAsync("a")); // its lease ran out here too: not handed out twice
+    }
+
+    [Fact]
+    public async Task PreClaim_IsRenewedWithTheOwnersLeases()
+    {
+        await using var other = await PostgreSqlStorageTarget.OpenAsync(_target.ConnectionString!, Time);
+        Storage.EntryLog.LeaseAppendsTo("a", TimeSpan.FromSeconds(30));
+        var entry = await AppendOneAsync(Message(Sub(1), 1));
+
+        Time.Advance(TimeSpan.FromSeconds(20));
+        Assert.Equal(1, await Storage.EntryLog.RenewLeasesAsync("a", TimeSpan.FromSeconds(30), CancellationToken.None));
+        Time.Advance(TimeSpan.FromSeconds(20)); // past the append's lease, inside the renewed one
+
+        Assert.Empty(await other.EntryLog.ClaimAsync("b", 10, TimeSpan.FromSeconds(30), CancellationToken.None));
+        Assert.Equal([entry.EntryId], (await ClaimAsync("a")).Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task PreClaim_ReleasingTheLeases_ReleasesThePreClaimedEntries_AndStopsPreClaiming()
+    {
+        await using var other = await PostgreSqlStorageTarget.OpenAsync(_target.ConnectionString!, Time);
+        Storage.EntryLog.LeaseAppendsTo("a", TimeSpan.FromSeconds(30));
+        var before = await AppendOneAsync(Message(Sub(1), 1));
+
+        Assert.Equal(1, await Storage.EntryLog.ReleaseLeasesAsync("a", CancellationToken.None));
+        var after = await AppendOneAsync(Message(Sub(2), 1));
+
+        Assert.Null(await LeaseOwnerAsync(after.EntryId));
+        var taken = await other.EntryLog.ClaimAsync("b", 10, TimeSpan.FromSeconds(30), CancellationToken.None);
+        Assert.Equal([before.EntryId, after.EntryId], taken.Select(e => e.Id));
+    }
+
+    private async Task<string?> LeaseOwnerAsync(long entryId)
+    {
+        await using var connection = new NpgsqlConnection(_target.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT lease_owner FROM entries WHERE id = $1", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = entryId });
+        return await command.ExecuteScalarAsync() as string;
+    }
+
     private static TimeSpan PostgreSqlEntryLogSearchInterval => PushListener.Storage.PostgreSql.PostgreSqlEntryLog.SearchInterval;
 
     [Fact]
