@@ -113,6 +113,7 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
 
     private readonly PostgreSqlDatabase _database;
     private readonly PostgreSqlClaimSignal _claimable;
+    private readonly PostgreSqlOtherInstances _others;
     private readonly TimeProvider _time;
     private readonly ILogger<PostgreSqlEntryLog> _logger;
     private readonly int _maxBatchMessages;
@@ -137,10 +138,11 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
     private readonly Dictionary<long, PreClaimedEntry> _preClaimed = [];
     private readonly int _maxPreClaimed;
 
-    public PostgreSqlEntryLog(PostgreSqlDatabase database, PostgreSqlClaimSignal claimable, IOptions<InboxOptions> options, TimeProvider time, ILogger<PostgreSqlEntryLog> logger)
+    public PostgreSqlEntryLog(PostgreSqlDatabase database, PostgreSqlClaimSignal claimable, PostgreSqlOtherInstances others, IOptions<InboxOptions> options, TimeProvider time, ILogger<PostgreSqlEntryLog> logger)
     {
         _database = database;
         _claimable = claimable;
+        _others = others;
         _time = time;
         _logger = logger;
         _maxBatchMessages = options.Value.MaxBatchSize;
@@ -521,6 +523,7 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
             lastError,
             PostgreSqlSql.Utc(_time.GetUtcNow())).ConfigureAwait(false);
         Released(entryId);
+        _others.Set(); // another instance's entry may wait behind this one
     }
 
     public async Task<EntryLogStats> GetStatsAsync(CancellationToken cancellationToken)
@@ -611,21 +614,31 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
             try
             {
                 await using var connection = await _database.OpenRelaxedAsync(CancellationToken.None).ConfigureAwait(false);
+                // The other instances hear of it (with the commit, no round trip of its own) only when an entry of one
+                // of these subscriptions waits unleased behind them: one another instance appended meanwhile.
                 await PostgreSqlSql.ExecuteAsync(
                     connection,
                     null,
                     """
-                    UPDATE entries e SET state = 1, attempts = u.attempts, vote = u.vote, vote_reason = u.reason, finished_at = $5,
-                        last_error = NULL, lease_owner = NULL, lease_expires_at = NULL
-                    FROM unnest($1::bigint[], $2::integer[], $3::smallint[], $4::text[]) AS u(id, attempts, vote, reason)
-                    WHERE e.id = u.id
+                    WITH done AS (
+                        UPDATE entries e SET state = 1, attempts = u.attempts, vote = u.vote, vote_reason = u.reason, finished_at = $5,
+                            last_error = NULL, lease_owner = NULL, lease_expires_at = NULL
+                        FROM unnest($1::bigint[], $2::integer[], $3::smallint[], $4::text[]) AS u(id, attempts, vote, reason)
+                        WHERE e.id = u.id
+                        RETURNING e.id, e.subscription_id
+                    )
+                    SELECT pg_notify($6, $7) WHERE EXISTS (
+                        SELECT 1 FROM done d JOIN entries w ON w.subscription_id = d.subscription_id
+                        WHERE w.state = 0 AND w.id > d.id AND w.lease_owner IS NULL)
                     """,
                     CancellationToken.None,
                     group.Select(c => c.EntryId).ToArray(),
                     group.Select(c => c.Attempts).ToArray(),
                     group.Select(c => (short)c.Vote).ToArray(),
                     group.Select(c => c.Reason).ToArray(),
-                    PostgreSqlSql.Utc(_time.GetUtcNow())).ConfigureAwait(false);
+                    PostgreSqlSql.Utc(_time.GetUtcNow()),
+                    PostgreSqlChannels.Entries,
+                    _others.Id).ConfigureAwait(false);
                 foreach (var pending in group)
                 {
                     pending.Completion.TrySetResult();
@@ -750,6 +763,11 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
         {
             var body = e.Kind == EntryKind.Lifecycle ? e.Lifecycle ?? [] : bodies[e.Push] ??= pushes[e.Push].Body.ToArray();
             entries.Add(new ClaimedEntry(e.Id, e.Kind, e.DedupeKey, e.SubscriptionId, e.MessageIndex, e.ReceivedAt, e.RequestServerVersion, e.Registration, e.TraceParent, e.BodyId, body, 0, NoHandlers, default));
+        }
+
+        if (inserted.Any(e => !e.PreClaimed))
+        {
+            _others.Set(); // entries any instance may claim
         }
 
         var searches = Interlocked.Read(ref _searches);

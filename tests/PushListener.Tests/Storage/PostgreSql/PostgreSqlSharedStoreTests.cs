@@ -223,6 +223,46 @@ public sealed class PostgreSqlSharedStoreTests(PostgreSqlServer server) : StoreC
         Assert.Equal([before.EntryId, after.EntryId], taken.Select(e => e.Id));
     }
 
+    [Fact]
+    public async Task Completion_WithAnotherInstancesEntryWaitingBehindIt_NotifiesTheOtherInstances_AndOnlyThen()
+    {
+        await using var other = await PostgreSqlStorageTarget.OpenAsync(_target.ConnectionString!, Time);
+        await using var listener = new NpgsqlConnection(_target.ConnectionString);
+        await listener.OpenAsync();
+        var heard = new ConcurrentQueue<string>();
+        listener.Notification += (_, e) => heard.Enqueue(e.Channel);
+        await using (var listen = new NpgsqlCommand($"LISTEN {PushListener.Storage.PostgreSql.PostgreSqlChannels.Entries}; LISTEN test_marker", listener))
+        {
+            await listen.ExecuteNonQueryAsync();
+        }
+
+        Storage.EntryLog.LeaseAppendsTo("a", TimeSpan.FromSeconds(30));
+        var alone = await AppendOneAsync(Message(Sub(1), 1));
+        var held = await AppendOneAsync(Message(Sub(2), 1));
+        Assert.Equal([alone.EntryId, held.EntryId], (await ClaimAsync("a")).Select(e => e.Id));
+        var waiting = await other.EntryLog.AppendAsync(Push(Message(Sub(2), 2)), CancellationToken.None);
+        Assert.Null(await LeaseOwnerAsync(waiting.Messages[0].EntryId));
+
+        // Nothing waits behind the first: no NOTIFY. Something does behind the second: one, with the completion's commit.
+        await Storage.EntryLog.CompleteAsync(alone.EntryId, 1, SubscriptionStatus.OK, null, CancellationToken.None);
+        await Storage.EntryLog.CompleteAsync(held.EntryId, 1, SubscriptionStatus.OK, null, CancellationToken.None);
+        await using (var marker = new NpgsqlConnection(_target.ConnectionString))
+        {
+            // Notifications arrive in commit order: once the marker is heard, everything the completions sent was.
+            await marker.OpenAsync();
+            await using var notify = new NpgsqlCommand("NOTIFY test_marker", marker);
+            await notify.ExecuteNonQueryAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!heard.Contains("test_marker"))
+        {
+            await listener.WaitAsync(timeout.Token);
+        }
+
+        Assert.Equal([PushListener.Storage.PostgreSql.PostgreSqlChannels.Entries, "test_marker"], heard);
+    }
+
     private async Task<string?> LeaseOwnerAsync(long entryId)
     {
         await using var connection = new NpgsqlConnection(_target.ConnectionString);
