@@ -615,7 +615,9 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
             {
                 await using var connection = await _database.OpenRelaxedAsync(CancellationToken.None).ConfigureAwait(false);
                 // The other instances hear of it (with the commit, no round trip of its own) only when an entry of one
-                // of these subscriptions waits unleased behind them: one another instance appended meanwhile.
+                // of these subscriptions waits unleased behind them: one another instance appended meanwhile. LATERAL
+                // with LIMIT keeps the look-up per completed entry, on the pending index's condition: a join may scan
+                // the whole index, whose dead entries make that costly under load (migration 0005).
                 await PostgreSqlSql.ExecuteAsync(
                     connection,
                     null,
@@ -628,8 +630,10 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
                         RETURNING e.id, e.subscription_id
                     )
                     SELECT pg_notify($6, $7) WHERE EXISTS (
-                        SELECT 1 FROM done d JOIN entries w ON w.subscription_id = d.subscription_id
-                        WHERE w.state = 0 AND w.id > d.id AND w.lease_owner IS NULL)
+                        SELECT 1 FROM done d CROSS JOIN LATERAL (
+                            SELECT 1 FROM entries w
+                            WHERE w.state = 0 AND w.subscription_id = d.subscription_id AND w.id > d.id AND w.lease_owner IS NULL
+                            LIMIT 1) waiting)
                     """,
                     CancellationToken.None,
                     group.Select(c => c.EntryId).ToArray(),

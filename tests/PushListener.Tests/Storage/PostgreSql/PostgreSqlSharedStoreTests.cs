@@ -263,6 +263,43 @@ public sealed class PostgreSqlSharedStoreTests(PostgreSqlServer server) : StoreC
         Assert.Equal([PushListener.Storage.PostgreSql.PostgreSqlChannels.Entries, "test_marker"], heard);
     }
 
+    [Fact]
+    public async Task PendingLookUpOfASubscription_UsesThePendingIndexCondition_EvenWhenStatisticsSayNothingIsPending()
+    {
+        // Statistics gathered while nothing was pending (autovacuum after the dispatchers caught up) record the partial
+        // indexes as empty; the planner must still look a subscription up by the pending index's condition, not read a
+        // whole index whose dead entries make that slow under load (migration 0005).
+        await using var connection = new NpgsqlConnection(_target.ConnectionString);
+        await connection.OpenAsync();
+        foreach (var sql in new[]
+        {
+            """
+            INSERT INTO entries (kind, dedupe_hash, dedupe_key, subscription_id, message_index, received_at, state, body_id)
+            SELECT 0, sha256(convert_to('k' || i, 'UTF8')), 'k' || i, 's' || (i % 200), 0, now(), 1, i FROM generate_series(1, 20000) AS i
+            """,
+            "VACUUM ANALYZE entries",
+            "SET plan_cache_mode = force_generic_plan",
+            "PREPARE must_wait(text[], text, timestamptz) AS " + PushListener.Storage.PostgreSql.PostgreSqlPushAppender.MustWaitSql,
+        })
+        {
+            await using var command = new NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var plan = new StringBuilder();
+        await using (var explain = new NpgsqlCommand("EXPLAIN EXECUTE must_wait(ARRAY['s1', 's2'], 'a', now())", connection))
+        await using (var reader = await explain.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                plan.AppendLine(reader.GetString(0));
+            }
+        }
+
+        Assert.Contains("entries_pending_subscription", plan.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Index Cond: (subscription_id = ANY", plan.ToString(), StringComparison.Ordinal);
+    }
+
     private async Task<string?> LeaseOwnerAsync(long entryId)
     {
         await using var connection = new NpgsqlConnection(_target.ConnectionString);
