@@ -714,8 +714,9 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
     }
 
     /// <summary>
-    /// What a group of <paramref name="messages"/> may be pre-claimed for: the owner that claims from this log, while
-    /// there is room for them here; null (append unleased) before any claim, after its release, and when full.
+    /// What a group of <paramref name="messages"/> may be pre-claimed for: this process's dispatcher (see
+    /// <see cref="LeaseAppendsTo"/>), while there is room for them here; null (append unleased) before the dispatcher
+    /// starts, after it released its leases, and when full.
     /// </summary>
     private PostgreSqlPushAppender.PreClaim? PreClaimFor(int messages)
     {
