@@ -5,11 +5,13 @@ namespace PushListener.Handlers.JsonLines;
 /// <summary>
 /// Appends each notification to a file as one line of JSON in the webhook schema (<c>pushlistener.notification/v1</c>):
 /// the simplest durable hand-off to scripts and log shippers, and a handler whose effects a test can read back.
-/// A line is written and flushed before the handler reports success, so a crash after success never loses it.
+/// A line is written (with its newline, in one write) and flushed before the handler reports success, so a crash after
+/// success never loses it. A line a crash cut short was never reported as handled, so it will be written again in whole:
+/// opening the file drops such a torn last line, so the next line starts on a line of its own.
 /// </summary>
 internal sealed class JsonLinesHandler : INotificationHandler, IDisposable
 {
-    private static readonly byte[] NewLine = "\n"u8.ToArray();
+    private const byte NewLine = (byte)'\n';
     private readonly FileStream _file;
     private readonly bool _flushToDisk;
     private readonly SemaphoreSlim _lock = new(1, 1);
@@ -17,6 +19,7 @@ internal sealed class JsonLinesHandler : INotificationHandler, IDisposable
     public JsonLinesHandler(string path, bool flushToDisk)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        DropTornLastLine(path);
         _file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, useAsync: true);
         _flushToDisk = flushToDisk;
     }
@@ -31,12 +34,14 @@ internal sealed class JsonLinesHandler : INotificationHandler, IDisposable
 
     public async ValueTask<HandlerResult> HandleAsync(NotificationContext context)
     {
-        var line = WebhookPayload.Serialize(context);
+        var json = WebhookPayload.Serialize(context);
+        var line = new byte[json.Length + 1];
+        json.CopyTo(line, 0);
+        line[^1] = NewLine;
         await _lock.WaitAsync(context.CancellationToken).ConfigureAwait(false);
         try
         {
             await _file.WriteAsync(line, CancellationToken.None).ConfigureAwait(false);
-            await _file.WriteAsync(NewLine, CancellationToken.None).ConfigureAwait(false);
             _file.Flush(_flushToDisk);
         }
         finally
@@ -45,6 +50,51 @@ internal sealed class JsonLinesHandler : INotificationHandler, IDisposable
         }
 
         return HandlerResult.Continue;
+    }
+
+    /// <summary>Cuts the file back to its last newline when it does not end with one (a write a crash interrupted).</summary>
+    internal static void DropTornLastLine(string path)
+    {
+        FileStream file;
+        try
+        {
+            file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (FileNotFoundException)
+        {
+            return;
+        }
+
+        using (file)
+        {
+            var end = file.Length;
+            Span<byte> chunk = stackalloc byte[4096];
+            var position = end;
+            while (position > 0)
+            {
+                var size = (int)Math.Min(chunk.Length, position);
+                position -= size;
+                file.Position = position;
+                file.ReadExactly(chunk[..size]);
+                var last = chunk[..size].LastIndexOf(NewLine);
+                if (last >= 0)
+                {
+                    var keep = position + last + 1;
+                    if (keep != end)
+                    {
+                        file.SetLength(keep);
+                    }
+
+                    return;
+                }
+            }
+
+            // Not one whole line: the file holds only a torn first line.
+            if (end > 0)
+            {
+                file.SetLength(0);
+            }
+        }
     }
 
     public void Dispose()
