@@ -1,6 +1,4 @@
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Time.Testing;
-using PushListener.Inbox;
 using PushListener.Storage.Sqlite;
 
 namespace PushListener.Tests.Storage.Sqlite;
@@ -9,18 +7,8 @@ namespace PushListener.Tests.Storage.Sqlite;
 /// The group-commit writer runs a batch without savepoints; when one write fails on its own, the batch is undone and run
 /// again write by write, so the failing write fails alone and leaves nothing behind.
 /// </summary>
-public sealed class GroupCommitWriterTests : IAsyncLifetime
+public sealed class GroupCommitWriterTests : SqliteFileTest
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "pushlistener-tests", "writer-" + Guid.NewGuid().ToString("N"));
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync()
-    {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-        return Task.CompletedTask;
-    }
 
     [Fact]
     public async Task WriteFailingInABatch_FailsAloneAndLeavesNothing_TheOthersCommit()
@@ -64,8 +52,7 @@ public sealed class GroupCommitWriterTests : IAsyncLifetime
 
     private async Task<SqliteDatabase> OpenAsync()
     {
-        var database = new SqliteDatabase(Path.Combine(_folder, "inbox.db"), new InboxOptions(), new FakeTimeProvider());
-        await database.InitializeAsync(CancellationToken.None);
+        var database = await OpenDatabaseAsync();
         await database.WriteAsync(connection => Execute(connection, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)"), CancellationToken.None);
         return database;
     }
