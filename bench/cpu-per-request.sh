@@ -16,6 +16,8 @@
 #   --statements   with --postgres: load pg_stat_statements and print statements per request, the busiest first
 #                  (costs the server a little CPU: compare builds with the same flags)
 # Environment: LISTENER_DLL=path uses that build instead of building this tree (to compare two builds, run alternately).
+#   PERF_DATA=prefix records the listener with perf during each measured run (prefix-RUN.data, managed frames through
+#   DOTNET_PerfMapEnabled; read with: perf report -i prefix-1.data --no-children --sort comm,dso,sym -g none --stdio).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -98,7 +100,9 @@ for run in $(seq 1 "$RUNS"); do
     [ "$STATEMENTS" = 1 ] && psql_at "$database" "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
   fi
   port=$(( 20000 + RANDOM % 40000 ))
-  (cd "$(dirname "$LISTENER_DLL")" && DOTNET_ENVIRONMENT=Production exec dotnet "$LISTENER_DLL" \
+  perf_env=()
+  [ -n "${PERF_DATA:-}" ] && perf_env=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)
+  (cd "$(dirname "$LISTENER_DLL")" && DOTNET_ENVIRONMENT=Production exec env "${perf_env[@]}" dotnet "$LISTENER_DLL" \
      "--Kestrel:Endpoints:Http:Url=http://127.0.0.1:$port" --Serilog:MinimumLevel:Default=Warning \
      --Serilog:MinimumLevel:Override:Microsoft.AspNetCore.HttpLogging=Warning \
      --Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime=Warning \
@@ -116,8 +120,18 @@ for run in $(seq 1 "$RUNS"); do
     p0=$(postgres_ticks)
   fi
   c0=$(process_ticks) w0=$(thread_ticks "PushListener in") j0=$(thread_ticks Tiered) tp0=$(thread_ticks "TP Worker") d0=$(disk_writes)
+  PERF_PID=
+  if [ -n "${PERF_DATA:-}" ]; then
+    perf record -e cpu-clock -F 499 -g -p "$PID" -o "$PERF_DATA-$run.data" -- sleep "$DURATION" >/dev/null 2>&1 &
+    PERF_PID=$!
+  elif [ -n "${PERF_SYSCALLS:-}" ]; then
+    perf stat -e syscalls:sys_enter_sendto,syscalls:sys_enter_recvfrom,syscalls:sys_enter_futex,syscalls:sys_enter_epoll_wait,context-switches \
+      -p "$PID" -o "$PERF_SYSCALLS-$run.txt" -- sleep "$DURATION" >/dev/null 2>&1 &
+    PERF_PID=$!
+  fi
   BENCH_RUN=$((run * 10 + 2)) wrk -t2 -c64 -d"${DURATION}s" --timeout 10s --latency -s bench/wrk/push.lua "$url" >"$WORK/wrk-$run.txt" 2>&1
   sleep 1.5 # the dispatcher finishes the backlog: its work belongs to these requests
+  [ -n "$PERF_PID" ] && wait "$PERF_PID" 2>/dev/null
   c1=$(process_ticks) w1=$(thread_ticks "PushListener in") j1=$(thread_ticks Tiered) tp1=$(thread_ticks "TP Worker") d1=$(disk_writes)
   if [ "$POSTGRES" = 1 ]; then
     p1=$(postgres_ticks)

@@ -1,0 +1,28 @@
+using Npgsql;
+using PushListener.Storage.PostgreSql;
+
+namespace PushListener.Tests.Storage.PostgreSql;
+
+/// <summary>The connection settings the listener adds to the connection string (no server needed: nothing connects).</summary>
+public sealed class PostgreSqlDatabaseTests
+{
+    [Fact]
+    public async Task WriteBufferSize_NotSet_IsLargeEnoughForAGroupOfBodiesInOneSend()
+    {
+        await using var database = new PostgreSqlDatabase(PostgreSqlTestDatabase.Options("Host=127.0.0.1;Database=x"));
+
+        var settings = new NpgsqlConnectionStringBuilder(database.DataSource.ConnectionString);
+
+        Assert.Equal(64 * 1024, settings.WriteBufferSize);
+    }
+
+    [Fact]
+    public async Task WriteBufferSize_SetInTheConnectionString_IsKept()
+    {
+        await using var database = new PostgreSqlDatabase(PostgreSqlTestDatabase.Options("Host=127.0.0.1;Database=x;Write Buffer Size=16384"));
+
+        var settings = new NpgsqlConnectionStringBuilder(database.DataSource.ConnectionString);
+
+        Assert.Equal(16384, settings.WriteBufferSize);
+    }
+}
