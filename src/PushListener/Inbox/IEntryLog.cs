@@ -30,17 +30,6 @@ internal interface IEntryLog
     /// </summary>
     ValueTask<IReadOnlyList<ClaimedEntry>> ClaimAsync(string owner, int max, TimeSpan lease, CancellationToken cancellationToken);
 
-    /// <summary>
-    /// Tells the log that <paramref name="owner"/> is this process's dispatcher: from now on it may append entries already
-    /// leased to that owner (for <paramref name="lease"/>) when nothing earlier of their subscription waits elsewhere, and
-    /// hand them out with the owner's next claims without a claim of their own. They are the owner's leases like any
-    /// claim's: renewed and released with them, taken over by anyone once they run out. Ends with
-    /// <see cref="ReleaseLeasesAsync"/> of that owner. A log that does not do this ignores the call.
-    /// </summary>
-    void LeaseAppendsTo(string owner, TimeSpan lease)
-    {
-    }
-
     /// <summary>Extends every lease <paramref name="owner"/> holds to now + <paramref name="lease"/>; returns how many.</summary>
     Task<int> RenewLeasesAsync(string owner, TimeSpan lease, CancellationToken cancellationToken);
 

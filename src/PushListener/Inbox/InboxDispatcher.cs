@@ -97,8 +97,6 @@ internal sealed partial class InboxDispatcher : BackgroundService
             return;
         }
 
-        // Entries appended from now on may come leased to this dispatcher already (a store that can, see IEntryLog).
-        _entries.LeaseAppendsTo(Owner, _options.LeaseDuration);
         var renewals = RenewLeasesAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {

@@ -3,12 +3,10 @@ using PushListener.Inbox;
 namespace PushListener.Storage.PostgreSql;
 
 /// <summary>
-/// Wakes dispatchers on every instance: <see cref="Notify"/> wakes this instance's dispatcher at once and, when this
-/// instance did something that may give the others work (<see cref="PostgreSqlOtherInstances"/>: entries appended
-/// unleased, a dead letter), sends a NOTIFY on <see cref="PostgreSqlChannels.Entries"/> that wakes them. Sends are
-/// coalesced (one in flight, at most one more queued behind it), so a burst of appends costs a few notifications, not
-/// one each; the payload names this instance so that it ignores its own. A failed send is dropped: dispatchers also
-/// claim on a timer.
+/// Wakes dispatchers on every instance: <see cref="Notify"/> wakes this instance's dispatcher at once and sends a
+/// NOTIFY on <see cref="PostgreSqlChannels.Entries"/> that wakes the others. Sends are coalesced (one in flight, at
+/// most one more queued behind it), so a burst of appends costs a few notifications, not one each; the payload names
+/// this instance so that it ignores its own. A failed send is dropped: dispatchers also claim on a timer.
 /// </summary>
 internal sealed partial class PostgreSqlDispatchNotifier : IDispatchNotifier, IDisposable
 {
@@ -16,21 +14,20 @@ internal sealed partial class PostgreSqlDispatchNotifier : IDispatchNotifier, ID
     private readonly PostgreSqlNotifier _notifier;
     private readonly ILogger<PostgreSqlDispatchNotifier> _logger;
     private readonly IDisposable _subscription;
-    private readonly PostgreSqlOtherInstances _others;
+    private readonly string _instance = Guid.NewGuid().ToString("N");
 
     // 0 idle, 1 sending, more: sending, and asked again meanwhile.
     private int _sending;
 
-    public PostgreSqlDispatchNotifier(PostgreSqlNotifier notifier, PostgreSqlClaimSignal claimable, PostgreSqlOtherInstances others, TimeProvider time, ILogger<PostgreSqlDispatchNotifier> logger)
+    public PostgreSqlDispatchNotifier(PostgreSqlNotifier notifier, PostgreSqlClaimSignal claimable, TimeProvider time, ILogger<PostgreSqlDispatchNotifier> logger)
     {
-        _others = others;
         _local = new InProcessDispatchNotifier(time);
         _notifier = notifier;
         _logger = logger;
         _subscription = notifier.Subscribe(PostgreSqlChannels.Entries, payload =>
         {
             // A null payload follows a reconnection: signals may have been missed, so look anyway.
-            if (payload != others.Id)
+            if (payload != _instance)
             {
                 // Entries this instance did not append: the next claim searches the whole log for them.
                 claimable.Set();
@@ -42,11 +39,6 @@ internal sealed partial class PostgreSqlDispatchNotifier : IDispatchNotifier, ID
     public void Notify()
     {
         _local.Notify();
-        if (!_others.TryReset())
-        {
-            return; // nothing the other instances could claim (pre-claimed appends, completions: see PostgreSqlOtherInstances)
-        }
-
         // The first caller starts the sender; later ones only mark that one more send must follow the current one.
         if (Interlocked.Increment(ref _sending) == 1)
         {
@@ -68,7 +60,7 @@ internal sealed partial class PostgreSqlDispatchNotifier : IDispatchNotifier, ID
         {
             try
             {
-                await _notifier.PublishAsync(PostgreSqlChannels.Entries, _others.Id, CancellationToken.None).ConfigureAwait(false);
+                await _notifier.PublishAsync(PostgreSqlChannels.Entries, _instance, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ex)
             {

@@ -19,14 +19,6 @@ namespace PushListener.Storage.PostgreSql;
 /// there may be other work (another instance's signal, a replay, released leases), and at least every
 /// <see cref="SearchInterval"/> (leases that ran out).
 /// </para>
-/// <para>
-/// Pre-claimed appends: once this process's dispatcher has said so (<see cref="LeaseAppendsTo"/>), the writers insert the entries that need not wait
-/// (no pending entry of their subscription that is not that owner's under a live lease, checked under the subscription's
-/// lock, see <see cref="PostgreSqlPushAppender"/>) already leased to it, and its claims hand them out from memory with no
-/// statement at all. They are that owner's leases like any claim's: renewed and released with them, and taken over by
-/// another instance when they run out. At most <see cref="InboxOptions.MaxInMemoryEntries"/> wait here; beyond that,
-/// entries are appended unleased and claimed as before.
-/// </para>
 /// </summary>
 internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
 {
@@ -113,7 +105,6 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
 
     private readonly PostgreSqlDatabase _database;
     private readonly PostgreSqlClaimSignal _claimable;
-    private readonly PostgreSqlOtherInstances _others;
     private readonly TimeProvider _time;
     private readonly ILogger<PostgreSqlEntryLog> _logger;
     private readonly int _maxBatchMessages;
@@ -131,22 +122,14 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
     private long _searches;
     private readonly ConcurrentDictionary<long, long> _claimedAtSearch = new();
     private bool _searchFilled;
-    // The owner (and lease) new entries are pre-claimed for: this process's dispatcher, until it releases its leases.
-    private PreClaimOwner? _preClaimOwner;
-    // Entries inserted leased to an owner, not yet handed out: id -> entry, owner, and when its lease runs out as far as
-    // this instance knows (renewals move it).
-    private readonly Dictionary<long, PreClaimedEntry> _preClaimed = [];
-    private readonly int _maxPreClaimed;
 
-    public PostgreSqlEntryLog(PostgreSqlDatabase database, PostgreSqlClaimSignal claimable, PostgreSqlOtherInstances others, IOptions<InboxOptions> options, TimeProvider time, ILogger<PostgreSqlEntryLog> logger)
+    public PostgreSqlEntryLog(PostgreSqlDatabase database, PostgreSqlClaimSignal claimable, IOptions<InboxOptions> options, TimeProvider time, ILogger<PostgreSqlEntryLog> logger)
     {
         _database = database;
         _claimable = claimable;
-        _others = others;
         _time = time;
         _logger = logger;
         _maxBatchMessages = options.Value.MaxBatchSize;
-        _maxPreClaimed = options.Value.MaxInMemoryEntries;
         _queue = Channel.CreateBounded<PendingAppend>(new BoundedChannelOptions(options.Value.WriteQueueCapacity));
 
         // A few writers, so one group is prepared and sent while another waits for its commit's WAL flush; groups
@@ -165,101 +148,26 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
 
     public async ValueTask<IReadOnlyList<ClaimedEntry>> ClaimAsync(string owner, int max, TimeSpan lease, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(owner);
         var now = _time.GetUtcNow();
         var expires = now + lease;
-        // Pre-claimed entries first: leased to this owner when they were appended, so no statement.
-        var claimed = TakePreClaimed(owner, max, now);
-        if (claimed.Count == max)
+        await using var connection = await _database.OpenRelaxedAsync(cancellationToken).ConfigureAwait(false);
+        var claimed = await ClaimAppendedAsync(connection, owner, max, now, expires, cancellationToken).ConfigureAwait(false);
+        // Held since before the search below (if it runs): entries it passes over may wait behind these.
+        Hold(claimed, Interlocked.Read(ref _searches));
+        // The search of the whole log: when told there may be work this instance did not append, when the last search
+        // filled its claim (there may be more), and every SearchInterval (leases that ran out, a signal that was lost).
+        if (claimed.Count < max && (_claimable.TryReset() || Volatile.Read(ref _searchFilled) || now.UtcTicks - Volatile.Read(ref _searchedAt) >= SearchInterval.Ticks))
         {
-            return claimed;
+            Volatile.Write(ref _searchedAt, now.UtcTicks);
+            Interlocked.Increment(ref _searches);
+            var found = await SearchAsync(connection, owner, max - claimed.Count, now, expires, cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _searchFilled, found.Count == max - claimed.Count);
+            Hold(found, Interlocked.Read(ref _searches));
+            claimed.AddRange(found);
         }
 
-        // A connection only when there is a statement to run: pre-claimed entries usually need none.
-        NpgsqlConnection? connection = null;
-        try
-        {
-            if (HasAppended())
-            {
-                connection = await _database.OpenRelaxedAsync(cancellationToken).ConfigureAwait(false);
-                var appended = await ClaimAppendedAsync(connection, owner, max - claimed.Count, now, expires, cancellationToken).ConfigureAwait(false);
-                // Held since before the search below (if it runs): entries it passes over may wait behind these.
-                Hold(appended, Interlocked.Read(ref _searches));
-                claimed.AddRange(appended);
-            }
-
-            // The search of the whole log: when told there may be work this instance did not append, when the last search
-            // filled its claim (there may be more), and every SearchInterval (leases that ran out, a signal that was lost).
-            if (claimed.Count < max && (_claimable.TryReset() || Volatile.Read(ref _searchFilled) || now.UtcTicks - Volatile.Read(ref _searchedAt) >= SearchInterval.Ticks))
-            {
-                connection ??= await _database.OpenRelaxedAsync(cancellationToken).ConfigureAwait(false);
-                Volatile.Write(ref _searchedAt, now.UtcTicks);
-                Interlocked.Increment(ref _searches);
-                var found = await SearchAsync(connection, owner, max - claimed.Count, now, expires, cancellationToken).ConfigureAwait(false);
-                Volatile.Write(ref _searchFilled, found.Count == max - claimed.Count);
-                Hold(found, Interlocked.Read(ref _searches));
-                claimed.AddRange(found);
-            }
-        }
-        finally
-        {
-            if (connection is not null)
-            {
-                await connection.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-
-        // Per subscription in id order: an entry pre-claimed behind one this claim took from the log comes after it.
         claimed.Sort((a, b) => a.Id.CompareTo(b.Id));
         return claimed;
-    }
-
-    public void LeaseAppendsTo(string owner, TimeSpan lease)
-    {
-        ArgumentNullException.ThrowIfNull(owner);
-        Volatile.Write(ref _preClaimOwner, new PreClaimOwner(owner, lease));
-    }
-
-    private bool HasAppended()
-    {
-        lock (_appended)
-        {
-            return _appended.Count > 0;
-        }
-    }
-
-    /// <summary>
-    /// Hands out up to <paramref name="max"/> of the entries pre-claimed for <paramref name="owner"/>, oldest first (a
-    /// prefix by id keeps each subscription's order). One whose lease ran out is forgotten: another instance may have it,
-    /// and otherwise the search finds it.
-    /// </summary>
-    private List<ClaimedEntry> TakePreClaimed(string owner, int max, DateTimeOffset now)
-    {
-        lock (_appended)
-        {
-            if (_preClaimed.Count == 0)
-            {
-                return [];
-            }
-
-            var taken = new List<ClaimedEntry>(Math.Min(max, _preClaimed.Count));
-            foreach (var id in _preClaimed.Keys.Order().ToList())
-            {
-                var pre = _preClaimed[id];
-                if (pre.Expires <= now)
-                {
-                    _preClaimed.Remove(id);
-                    _claimedAtSearch.TryRemove(id, out _);
-                }
-                else if (taken.Count < max && pre.Owner == owner)
-                {
-                    _preClaimed.Remove(id);
-                    taken.Add(pre.Entry with { LeaseExpiresAt = pre.Expires });
-                }
-            }
-
-            return taken;
-        }
     }
 
     /// <summary>Claims from the entries this instance appended (<see cref="ClaimAppendedSql"/>); forgets those claimed or gone.</summary>
@@ -392,29 +300,14 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
 
     public async Task<int> RenewLeasesAsync(string owner, TimeSpan lease, CancellationToken cancellationToken)
     {
-        var now = _time.GetUtcNow();
         await using var connection = await _database.OpenRelaxedAsync(cancellationToken).ConfigureAwait(false);
-        var renewed = await PostgreSqlSql.ExecuteAsync(
+        return await PostgreSqlSql.ExecuteAsync(
             connection,
             null,
             "UPDATE entries SET lease_expires_at = $2 WHERE state = 0 AND lease_owner = $1",
             cancellationToken,
             owner,
-            PostgreSqlSql.Utc(now + lease)).ConfigureAwait(false);
-
-        // The statement renewed the pre-claimed entries too: those whose lease had not run out by then were still ours.
-        lock (_appended)
-        {
-            foreach (var pre in _preClaimed.Values)
-            {
-                if (pre.Owner == owner && pre.Expires > now)
-                {
-                    pre.Expires = now + lease;
-                }
-            }
-        }
-
-        return renewed;
+            PostgreSqlSql.Utc(_time.GetUtcNow() + lease)).ConfigureAwait(false);
     }
 
     public async Task<int> ReleaseLeasesAsync(string owner, CancellationToken cancellationToken)
@@ -423,24 +316,6 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
         await using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(PostgreSqlSql.BatchCommand("UPDATE entries SET lease_owner = NULL, lease_expires_at = NULL WHERE state = 0 AND lease_owner = $1", owner));
         batch.BatchCommands.Add(PostgreSqlNotifier.Notify(PostgreSqlChannels.Entries, null));
-        // No more pre-claims for this owner (a writer that read it before this point releases its own, see Remember), and
-        // the ones waiting here are released by the statement.
-        lock (_appended)
-        {
-            if (_preClaimOwner?.Owner == owner)
-            {
-                Volatile.Write(ref _preClaimOwner, null);
-            }
-
-            foreach (var (id, pre) in _preClaimed.ToList())
-            {
-                if (pre.Owner == owner)
-                {
-                    _preClaimed.Remove(id);
-                }
-            }
-        }
-
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         _claimedAtSearch.Clear();
         _claimable.Set();
@@ -523,7 +398,6 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
             lastError,
             PostgreSqlSql.Utc(_time.GetUtcNow())).ConfigureAwait(false);
         Released(entryId);
-        _others.Set(); // another instance's entry may wait behind this one
     }
 
     public async Task<EntryLogStats> GetStatsAsync(CancellationToken cancellationToken)
@@ -614,35 +488,21 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
             try
             {
                 await using var connection = await _database.OpenRelaxedAsync(CancellationToken.None).ConfigureAwait(false);
-                // The other instances hear of it (with the commit, no round trip of its own) only when an entry of one
-                // of these subscriptions waits unleased behind them: one another instance appended meanwhile. LATERAL
-                // with LIMIT keeps the look-up per completed entry, on the pending index's condition: a join may scan
-                // the whole index, whose dead entries make that costly under load (migration 0005).
                 await PostgreSqlSql.ExecuteAsync(
                     connection,
                     null,
                     """
-                    WITH done AS (
-                        UPDATE entries e SET state = 1, attempts = u.attempts, vote = u.vote, vote_reason = u.reason, finished_at = $5,
-                            last_error = NULL, lease_owner = NULL, lease_expires_at = NULL
-                        FROM unnest($1::bigint[], $2::integer[], $3::smallint[], $4::text[]) AS u(id, attempts, vote, reason)
-                        WHERE e.id = u.id
-                        RETURNING e.id, e.subscription_id
-                    )
-                    SELECT pg_notify($6, $7) WHERE EXISTS (
-                        SELECT 1 FROM done d CROSS JOIN LATERAL (
-                            SELECT 1 FROM entries w
-                            WHERE w.state = 0 AND w.subscription_id = d.subscription_id AND w.id > d.id AND w.lease_owner IS NULL
-                            LIMIT 1) waiting)
+                    UPDATE entries e SET state = 1, attempts = u.attempts, vote = u.vote, vote_reason = u.reason, finished_at = $5,
+                        last_error = NULL, lease_owner = NULL, lease_expires_at = NULL
+                    FROM unnest($1::bigint[], $2::integer[], $3::smallint[], $4::text[]) AS u(id, attempts, vote, reason)
+                    WHERE e.id = u.id
                     """,
                     CancellationToken.None,
                     group.Select(c => c.EntryId).ToArray(),
                     group.Select(c => c.Attempts).ToArray(),
                     group.Select(c => (short)c.Vote).ToArray(),
                     group.Select(c => c.Reason).ToArray(),
-                    PostgreSqlSql.Utc(_time.GetUtcNow()),
-                    PostgreSqlChannels.Entries,
-                    _others.Id).ConfigureAwait(false);
+                    PostgreSqlSql.Utc(_time.GetUtcNow())).ConfigureAwait(false);
                 foreach (var pending in group)
                 {
                     pending.Completion.TrySetResult();
@@ -687,19 +547,13 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
             {
                 await using var connection = await _database.OpenAsync(CancellationToken.None).ConfigureAwait(false);
                 var pushes = group.Select(g => g.Push).ToList();
-                var preClaim = PreClaimFor(messages);
-                var (results, inserted) = await PostgreSqlPushAppender.AppendAsync(connection, pushes, preClaim, CancellationToken.None).ConfigureAwait(false);
+                var (results, inserted) = await PostgreSqlPushAppender.AppendAsync(connection, pushes, CancellationToken.None).ConfigureAwait(false);
 
                 // Before the callers resume: their signal wakes the dispatcher, which claims these first.
-                var orphaned = Remember(pushes, inserted, preClaim);
+                Remember(pushes, inserted);
                 for (var i = 0; i < group.Count; i++)
                 {
                     group[i].Completion.TrySetResult(results[i]);
-                }
-
-                if (orphaned.Length > 0)
-                {
-                    await ReleaseOrphanedAsync(connection, preClaim!.Owner, orphaned).ConfigureAwait(false);
                 }
             }
             catch (Exception ex)
@@ -713,54 +567,8 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// What a group of <paramref name="messages"/> may be pre-claimed for: this process's dispatcher (see
-    /// <see cref="LeaseAppendsTo"/>), while there is room for them here; null (append unleased) before the dispatcher
-    /// starts, after it released its leases, and when full.
-    /// </summary>
-    private PostgreSqlPushAppender.PreClaim? PreClaimFor(int messages)
-    {
-        if (Volatile.Read(ref _preClaimOwner) is not { } owner)
-        {
-            return null;
-        }
-
-        lock (_appended)
-        {
-            // Each message may bring lifecycle entries: count three per message, as the id allocation does.
-            if (_preClaimed.Count + (messages * 3) > _maxPreClaimed)
-            {
-                return null;
-            }
-        }
-
-        var now = _time.GetUtcNow();
-        return new PostgreSqlPushAppender.PreClaim(owner.Owner, now, now + owner.Lease);
-    }
-
-    /// <summary>Gives up leases taken by an append for an owner that released its leases meanwhile (shutting down).</summary>
-    private async Task ReleaseOrphanedAsync(NpgsqlConnection connection, string owner, long[] ids)
-    {
-        try
-        {
-            await using var batch = new NpgsqlBatch(connection);
-            batch.BatchCommands.Add(PostgreSqlSql.BatchCommand("UPDATE entries SET lease_owner = NULL, lease_expires_at = NULL WHERE state = 0 AND lease_owner = $1 AND id = ANY($2)", owner, ids));
-            batch.BatchCommands.Add(PostgreSqlNotifier.Notify(PostgreSqlChannels.Entries, null));
-            await batch.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // Best effort: the leases run out by themselves.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            ReleaseOrphanedFailed(_logger, ids.Length, ex);
-        }
-    }
-
-    /// <summary>
-    /// Keeps the entries a transaction inserted for the next claim, with a copy of each push's body (the request's buffer
-    /// is not ours): pre-claimed ones apart. Returns the pre-claimed ids whose owner released its leases meanwhile.
-    /// </summary>
-    private long[] Remember(List<PushAppend> pushes, IReadOnlyList<PostgreSqlPushAppender.NewEntry> inserted, PostgreSqlPushAppender.PreClaim? preClaim)
+    /// <summary>Keeps the entries a transaction inserted for the next claim, with a copy of each push's body (the request's buffer is not ours).</summary>
+    private void Remember(List<PushAppend> pushes, IReadOnlyList<PostgreSqlPushAppender.NewEntry> inserted)
     {
         var bodies = new byte[]?[pushes.Count];
         var entries = new List<ClaimedEntry>(inserted.Count);
@@ -770,57 +578,22 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
             entries.Add(new ClaimedEntry(e.Id, e.Kind, e.DedupeKey, e.SubscriptionId, e.MessageIndex, e.ReceivedAt, e.RequestServerVersion, e.Registration, e.TraceParent, e.BodyId, body, 0, NoHandlers, default));
         }
 
-        if (inserted.Any(e => !e.PreClaimed))
-        {
-            _others.Set(); // entries any instance may claim
-        }
-
-        var searches = Interlocked.Read(ref _searches);
-        List<long>? orphaned = null;
         lock (_appended)
         {
-            var released = preClaim is not null && Volatile.Read(ref _preClaimOwner)?.Owner != preClaim.Owner;
-            for (var i = 0; i < entries.Count; i++)
+            foreach (var entry in entries)
             {
-                var entry = entries[i];
-                if (inserted[i].PreClaimed)
+                if (_appended.Count >= MaxAppended)
                 {
-                    if (released)
-                    {
-                        (orphaned ??= []).Add(entry.Id);
-                        continue;
-                    }
+                    break;
+                }
 
-                    // Held from now on: a search that runs meanwhile passes over its subscription.
-                    _claimedAtSearch[entry.Id] = searches;
-                    _preClaimed[entry.Id] = new PreClaimedEntry(entry, preClaim!.Owner, preClaim.Expires);
-                }
-                else if (_appended.Count < MaxAppended)
-                {
-                    _appended[entry.Id] = entry;
-                }
+                _appended[entry.Id] = entry;
             }
         }
-
-        return orphaned is null ? [] : [.. orphaned];
     }
-
-    [LoggerMessage(931, LogLevel.Warning, "Could not release the leases of {Count} entries appended while the dispatcher released its own; they run out by themselves")]
-    private static partial void ReleaseOrphanedFailed(ILogger logger, int count, Exception exception);
 
     [LoggerMessage(930, LogLevel.Error, "Could not store {Count} push(es) in {Target}; they are answered with a Server fault and Exchange sends them again")]
     private static partial void AppendFailed(ILogger logger, int count, string target, Exception exception);
-
-    private sealed record PreClaimOwner(string Owner, TimeSpan Lease);
-
-    private sealed class PreClaimedEntry(ClaimedEntry entry, string owner, DateTimeOffset expires)
-    {
-        public ClaimedEntry Entry { get; } = entry;
-
-        public string Owner { get; } = owner;
-
-        public DateTimeOffset Expires { get; set; } = expires;
-    }
 
     private sealed class PendingCompletion(long entryId, int attempts, SubscriptionStatus vote, string? reason)
     {

@@ -44,14 +44,6 @@ internal sealed class PostgreSqlManagedSubscriptionStore(PostgreSqlDatabase data
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var batch = new NpgsqlBatch(connection, transaction);
-        var lifecycleSubscriptions = events.Select(e => e.SubscriptionId).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
-        if (lifecycleSubscriptions.Length > 0)
-        {
-            // Entries of a subscription are inserted under its lock, as appends do: an append that pre-claims its entries
-            // (no earlier pending entry of the subscription) must not miss one committed meanwhile.
-            batch.BatchCommands.Add(PostgreSqlSql.BatchCommand(PostgreSqlSql.LockSubscriptions, (object)lifecycleSubscriptions));
-        }
-
         var s = subscription;
         batch.BatchCommands.Add(PostgreSqlSql.BatchCommand(
             $"""

@@ -16,32 +16,19 @@ namespace PushListener.Storage.PostgreSql;
 /// <item>write bodies (once per push, one statement for the group), entries (<c>ON CONFLICT DO NOTHING</c> on the dedupe
 /// hash as the last guard), the registry rows, take the sticky votes, and COMMIT.</item>
 /// </list>
-/// The inserted entries go back to <see cref="PostgreSqlEntryLog"/>, whose next claim takes them from memory. With a
-/// <see cref="PreClaim"/>, entries are inserted already leased to its owner when every pending entry of their subscription
-/// is that owner's under a live lease (usually: there is none), read under the subscriptions' locks with the rest, so no
-/// other instance can append or claim between the check and the insert: that owner runs them with no claim statement.
-/// The others are inserted unleased and claimed as before.
+/// The inserted entries go back to <see cref="PostgreSqlEntryLog"/>, whose next claim takes them from memory.
 /// </summary>
 internal static class PostgreSqlPushAppender
 {
-    /// <summary>
-    /// Of the subscriptions <c>$1</c>, those with a pending entry that is not <c>$2</c>'s under a lease live at <c>$3</c>:
-    /// their new entries are not pre-claimed. One index look-up per subscription (migration 0005 keeps it so).
-    /// </summary>
-    internal const string MustWaitSql = """
-        SELECT DISTINCT subscription_id FROM entries
-        WHERE state = 0 AND subscription_id = ANY($1) AND (lease_owner IS NULL OR lease_owner <> $2 OR lease_expires_at <= $3)
-        """;
-
     private const int MaxLifecycleEventsPerMessage = 3;
     private const string MarkedReason = "marked for unsubscribe";
     private const string StickyReason = "an earlier Unsubscribe vote";
 
     /// <summary>Stores <paramref name="pushes"/>; returns each push's result, and the entries this transaction inserted.</summary>
-    public static async Task<(PushAppendResult[] Results, IReadOnlyList<NewEntry> Inserted)> AppendAsync(NpgsqlConnection connection, IReadOnlyList<PushAppend> pushes, PreClaim? preClaim, CancellationToken cancellationToken)
+    public static async Task<(PushAppendResult[] Results, IReadOnlyList<NewEntry> Inserted)> AppendAsync(NpgsqlConnection connection, IReadOnlyList<PushAppend> pushes, CancellationToken cancellationToken)
     {
         // BEGIN goes with the reads and COMMIT with the writes: two round trips per group, not three.
-        var plan = new Plan(pushes, preClaim);
+        var plan = new Plan(pushes);
         try
         {
             await plan.ReadAsync(connection, cancellationToken).ConfigureAwait(false);
@@ -80,10 +67,8 @@ internal static class PostgreSqlPushAppender
         }
     }
 
-    private sealed class Plan(IReadOnlyList<PushAppend> pushes, PreClaim? preClaim)
+    private sealed class Plan(IReadOnlyList<PushAppend> pushes)
     {
-        // Subscriptions with a pending entry that is not the pre-claim owner's under a live lease: their new entries wait.
-        private readonly HashSet<string> _mustWait = new(StringComparer.Ordinal);
         private readonly byte[][][] _hashes = pushes.Select(p => p.Messages.Select(m => PostgreSqlSql.Hash(m.DedupeKey)).ToArray()).ToArray();
         private readonly string[] _subscriptions = pushes.SelectMany(p => p.Messages).Select(m => m.SubscriptionId).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
         private readonly Dictionary<string, (long Id, EntryState State, SubscriptionStatus? Vote)> _existing = new(StringComparer.Ordinal);
@@ -109,14 +94,6 @@ internal static class PostgreSqlPushAppender
             if (_subscriptions.Length > 0)
             {
                 batch.BatchCommands.Add(PostgreSqlSql.BatchCommand(PostgreSqlSql.LockSubscriptions, (object)_subscriptions));
-                if (preClaim is not null)
-                {
-                    batch.BatchCommands.Add(PostgreSqlSql.BatchCommand(
-                        MustWaitSql,
-                        _subscriptions,
-                        preClaim.Owner,
-                        PostgreSqlSql.Utc(preClaim.Now)));
-                }
             }
 
             batch.BatchCommands.Add(PostgreSqlSql.BatchCommand(
@@ -138,15 +115,6 @@ internal static class PostgreSqlPushAppender
             if (_subscriptions.Length > 0)
             {
                 await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-                if (preClaim is not null)
-                {
-                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        _mustWait.Add(reader.GetString(0));
-                    }
-
-                    await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-                }
             }
 
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -192,15 +160,13 @@ internal static class PostgreSqlPushAppender
 
                     var (unsubscribe, lifecycle, registration) = ApplyRules(push, message);
                     var bodyId = _bodyIds[p] ??= _bodyIdPool.Dequeue();
-                    var entry = new NewEntry(_entryIds.Dequeue(), EntryKind.Notification, message.DedupeKey, message.SubscriptionId, message.MessageIndex, push.ReceivedAt, push.RequestServerVersion, registration, push.TraceParent, bodyId, null, p, m, PreClaimable(message.SubscriptionId));
+                    var entry = new NewEntry(_entryIds.Dequeue(), EntryKind.Notification, message.DedupeKey, message.SubscriptionId, message.MessageIndex, push.ReceivedAt, push.RequestServerVersion, registration, push.TraceParent, bodyId, null, p, m);
                     _entries.Add(entry);
                     fresh[message.DedupeKey] = entry;
                     _results[p][m] = new MessageAppendResult(entry.Id, IsDuplicate: false, EntryState.Pending, null, unsubscribe, unsubscribe ? MarkedReason : null, lifecycle);
                 }
             }
         }
-
-        private bool PreClaimable(string? subscription) => preClaim is not null && (subscription is null || !_mustWait.Contains(subscription));
 
         private (bool Unsubscribe, int Lifecycle, string? Registration) ApplyRules(PushAppend push, MessageAppend message)
         {
@@ -214,7 +180,7 @@ internal static class PostgreSqlPushAppender
             foreach (var lifecycle in decision.Events)
             {
                 var key = "l:" + Guid.NewGuid().ToString("N");
-                _entries.Add(new NewEntry(_entryIds.Dequeue(), EntryKind.Lifecycle, key, subscription, 0, push.ReceivedAt, push.RequestServerVersion, decision.Registration, push.TraceParent, null, LifecycleSerializer.Serialize(lifecycle), -1, -1, PreClaimable(subscription)));
+                _entries.Add(new NewEntry(_entryIds.Dequeue(), EntryKind.Lifecycle, key, subscription, 0, push.ReceivedAt, push.RequestServerVersion, decision.Registration, push.TraceParent, null, LifecycleSerializer.Serialize(lifecycle), -1, -1));
             }
 
             row ??= _rows[subscription] = new PostgreSqlSubscriptionRow { SubscriptionId = subscription, FirstSeen = push.ReceivedAt };
@@ -239,11 +205,8 @@ internal static class PostgreSqlPushAppender
             // Always present (possibly with no rows), so the reader's first result set is always the inserted ids.
             batch.BatchCommands.Add(PostgreSqlSql.BatchCommand(
                 """
-                INSERT INTO entries (id, kind, dedupe_hash, dedupe_key, subscription_id, message_index, received_at, request_server_version, registration, trace_parent, body_id, lifecycle,
-                    lease_owner, lease_expires_at)
-                SELECT id, kind, hash, key, sub, idx, rec, ver, reg, trace, body, life, CASE WHEN pre THEN $14::text END, CASE WHEN pre THEN $15::timestamptz END
-                FROM unnest($1::bigint[], $2::smallint[], $3::bytea[], $4::text[], $5::text[], $6::integer[], $7::timestamptz[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::bytea[], $13::boolean[])
-                    AS u(id, kind, hash, key, sub, idx, rec, ver, reg, trace, body, life, pre)
+                INSERT INTO entries (id, kind, dedupe_hash, dedupe_key, subscription_id, message_index, received_at, request_server_version, registration, trace_parent, body_id, lifecycle)
+                SELECT * FROM unnest($1::bigint[], $2::smallint[], $3::bytea[], $4::text[], $5::text[], $6::integer[], $7::timestamptz[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::bytea[])
                 ON CONFLICT (dedupe_hash) DO NOTHING
                 RETURNING id
                 """,
@@ -258,10 +221,7 @@ internal static class PostgreSqlPushAppender
                 _entries.Select(e => e.Registration).ToArray(),
                 _entries.Select(e => e.TraceParent).ToArray(),
                 _entries.Select(e => e.BodyId).ToArray(),
-                _entries.Select(e => e.Lifecycle).ToArray(),
-                _entries.Select(e => e.PreClaimed).ToArray(),
-                preClaim?.Owner,
-                preClaim is null ? null : PostgreSqlSql.Utc(preClaim.Expires)));
+                _entries.Select(e => e.Lifecycle).ToArray()));
 
             var rows = _changedRows.Select(s => _rows[s]).ToArray();
             if (rows.Length > 0)
@@ -397,13 +357,7 @@ internal static class PostgreSqlPushAppender
         }
     }
 
-    /// <summary>Lease the appended entries that need not wait to <see cref="Owner"/> until <see cref="Expires"/> (checked at <see cref="Now"/>).</summary>
-    internal sealed record PreClaim(string Owner, DateTimeOffset Now, DateTimeOffset Expires);
-
-    /// <summary>
-    /// An entry to insert; <see cref="Push"/> and <see cref="Message"/> place a notification's result (-1 for lifecycle
-    /// entries); <see cref="PreClaimed"/> when it is inserted leased to the <see cref="PreClaim"/>'s owner.
-    /// </summary>
+    /// <summary>An entry to insert; <see cref="Push"/> and <see cref="Message"/> place a notification's result (-1 for lifecycle entries).</summary>
     internal sealed record NewEntry(
         long Id,
         EntryKind Kind,
@@ -417,6 +371,5 @@ internal static class PostgreSqlPushAppender
         long? BodyId,
         byte[]? Lifecycle,
         int Push,
-        int Message,
-        bool PreClaimed);
+        int Message);
 }

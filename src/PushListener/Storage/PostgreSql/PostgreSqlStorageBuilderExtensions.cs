@@ -31,7 +31,6 @@ public static class PostgreSqlStorageBuilderExtensions
         services.TryAddSingleton<PostgreSqlMigrator>();
         services.TryAddSingleton<PostgreSqlNotifier>();
         services.TryAddSingleton<PostgreSqlClaimSignal>();
-        services.TryAddSingleton<PostgreSqlOtherInstances>();
         StorageRegistration.Replace<IStorageInitializer>(services, static sp => ActivatorUtilities.CreateInstance<PostgreSqlStorageInitializer>(sp));
         StorageRegistration.Replace<IEntryLog>(services, static sp => ActivatorUtilities.CreateInstance<PostgreSqlEntryLog>(sp));
         StorageRegistration.Replace<IDeadLetterStore>(services, static sp => ActivatorUtilities.CreateInstance<PostgreSqlDeadLetterStore>(sp));

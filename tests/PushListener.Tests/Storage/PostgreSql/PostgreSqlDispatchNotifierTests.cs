@@ -32,7 +32,6 @@ public sealed class PostgreSqlDispatchNotifierTests(PostgreSqlServer server) : I
         {
             for (var i = 0; i < 200; i++)
             {
-                a.Others.Set(); // what the entry log does when it appends entries another instance may claim
                 a.Dispatch.Notify();
             }
 
@@ -50,10 +49,8 @@ public sealed class PostgreSqlDispatchNotifierTests(PostgreSqlServer server) : I
             var options = PostgreSqlTestDatabase.Options(connectionString);
             _database = new PostgreSqlDatabase(options);
             _notifier = new PostgreSqlNotifier(_database, options, TimeProvider.System, NullLogger<PostgreSqlNotifier>.Instance);
-            Dispatch = new PostgreSqlDispatchNotifier(_notifier, new PostgreSqlClaimSignal(), Others, TimeProvider.System, NullLogger<PostgreSqlDispatchNotifier>.Instance);
+            Dispatch = new PostgreSqlDispatchNotifier(_notifier, new PostgreSqlClaimSignal(), TimeProvider.System, NullLogger<PostgreSqlDispatchNotifier>.Instance);
         }
-
-        public PostgreSqlOtherInstances Others { get; } = new();
 
         public PostgreSqlDispatchNotifier Dispatch { get; }
 
