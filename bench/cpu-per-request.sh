@@ -99,7 +99,7 @@ for run in $(seq 1 "$RUNS"); do
     DB_SETTINGS=(--PushListener:Storage:Provider=PostgreSql "--ConnectionStrings:PushListener=$(scripts/postgres-test-server.sh database "$PG_FOLDER" "$database")")
     [ "$STATEMENTS" = 1 ] && psql_at "$database" "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
   fi
-  port=$(( 20000 + RANDOM % 40000 ))
+  port=$(( 20000 + RANDOM % 12000 )) # below the ephemeral range (32768-): no client connection holds it
   perf_env=()
   [ -n "${PERF_DATA:-}" ] && perf_env=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)
   (cd "$(dirname "$LISTENER_DLL")" && DOTNET_ENVIRONMENT=Production exec env "${perf_env[@]}" dotnet "$LISTENER_DLL" \

@@ -115,7 +115,7 @@ EOF
   # A free port can be taken between the check and the bind: try a few.
   local attempt port
   for attempt in 1 2 3 4 5 6 7 8; do
-    port=$(( 20000 + (RANDOM % 20000) ))
+    port=$(( 20000 + (RANDOM % 12000) )) # below the ephemeral range (32768-), which client connections take
     port_is_free "$port" || continue
     if as_owner "$bin/pg_ctl" -D "$folder/data" -l "$folder/server.log" -o "-p $port" -w -t 60 start >/dev/null 2>&1; then
       echo "$port" | as_owner tee "$folder/port" >/dev/null

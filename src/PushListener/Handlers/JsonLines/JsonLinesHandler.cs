@@ -7,7 +7,7 @@ namespace PushListener.Handlers.JsonLines;
 /// the simplest durable hand-off to scripts and log shippers, and a handler whose effects a test can read back.
 /// A line is written (with its newline, in one write) and flushed before the handler reports success, so a crash after
 /// success never loses it. A line a crash cut short was never reported as handled, so it will be written again in whole:
-/// opening the file drops such a torn last line, so the next line starts on a line of its own.
+/// opening the file drops such a torn last line, so the next line starts on a line of its own (see <see cref="DropTornLastLine"/>).
 /// </summary>
 internal sealed class JsonLinesHandler : INotificationHandler, IDisposable
 {
@@ -52,7 +52,11 @@ internal sealed class JsonLinesHandler : INotificationHandler, IDisposable
         return HandlerResult.Continue;
     }
 
-    /// <summary>Cuts the file back to its last newline when it does not end with one (a write a crash interrupted).</summary>
+    /// <summary>
+    /// Cuts a torn last line off: the bytes after the file's last newline, when they are the start of a line this handler
+    /// writes (a JSON object). Anything else after the last newline is not ours to delete (a file <c>Path</c> points at by
+    /// mistake): it is ended with a newline instead, so the next line still starts on a line of its own.
+    /// </summary>
     internal static void DropTornLastLine(string path)
     {
         FileStream file;
@@ -68,9 +72,14 @@ internal sealed class JsonLinesHandler : INotificationHandler, IDisposable
         using (file)
         {
             var end = file.Length;
+            if (end == 0 || LastByte(file, end) == NewLine)
+            {
+                return;
+            }
+
+            var lineStart = 0L;
             Span<byte> chunk = stackalloc byte[4096];
-            var position = end;
-            while (position > 0)
+            for (var position = end; position > 0;)
             {
                 var size = (int)Math.Min(chunk.Length, position);
                 position -= size;
@@ -79,22 +88,28 @@ internal sealed class JsonLinesHandler : INotificationHandler, IDisposable
                 var last = chunk[..size].LastIndexOf(NewLine);
                 if (last >= 0)
                 {
-                    var keep = position + last + 1;
-                    if (keep != end)
-                    {
-                        file.SetLength(keep);
-                    }
-
-                    return;
+                    lineStart = position + last + 1;
+                    break;
                 }
             }
 
-            // Not one whole line: the file holds only a torn first line.
-            if (end > 0)
+            file.Position = lineStart;
+            if (file.ReadByte() == '{')
             {
-                file.SetLength(0);
+                file.SetLength(lineStart);
+            }
+            else
+            {
+                file.Position = end;
+                file.WriteByte(NewLine);
             }
         }
+    }
+
+    private static int LastByte(FileStream file, long end)
+    {
+        file.Position = end - 1;
+        return file.ReadByte();
     }
 
     public void Dispose()

@@ -23,14 +23,17 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
             builder.ApplicationName = "PushListener";
         }
 
+        // The listener's defaults apply only where the connection string says nothing: a value the operator wrote wins,
+        // even one equal to Npgsql's default (Max Auto Prepare=0 behind a pooler that cannot keep prepared statements).
+        var written = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = settings.ConnectionString };
         var connectTimeout = (int)Math.Ceiling(settings.ConnectTimeout.TotalSeconds);
-        if (builder.Timeout == new NpgsqlConnectionStringBuilder().Timeout)
+        if (!IsWritten(written, "Timeout"))
         {
             builder.Timeout = connectTimeout;
         }
 
         // The stores run a few statements over and over: prepared once per connection, they skip parsing and planning.
-        if (builder.MaxAutoPrepare == 0)
+        if (!IsWritten(written, "Max Auto Prepare", "MaxAutoPrepare"))
         {
             builder.MaxAutoPrepare = 64;
         }
@@ -38,7 +41,7 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
         // A group's append sends its bodies in one statement (14 pushes of 1.5 KB are 21 KB): with Npgsql's 8 KB write
         // buffer that went out in three sends, each a pass through the loopback or network stack and a wake-up of the
         // server's backend. 64 KB per pooled connection sends a typical group at once.
-        if (builder.WriteBufferSize == new NpgsqlConnectionStringBuilder().WriteBufferSize)
+        if (!IsWritten(written, "Write Buffer Size", "WriteBufferSize"))
         {
             builder.WriteBufferSize = 64 * 1024;
         }
@@ -63,6 +66,9 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
         dedicatedBuilder.KeepAlive = Math.Max(1, (int)Math.Ceiling(settings.ConnectionCheckInterval.TotalSeconds));
         dedicated = NpgsqlDataSource.Create(dedicatedBuilder.ConnectionString);
     }
+
+    private static bool IsWritten(System.Data.Common.DbConnectionStringBuilder written, params string[] keywords) =>
+        keywords.Any(keyword => written.Keys.Cast<string>().Any(key => string.Equals(key, keyword, StringComparison.OrdinalIgnoreCase)));
 
     /// <summary>Host, port and database, for messages (never the password).</summary>
     public string Target { get; }

@@ -17,6 +17,8 @@ public sealed class JsonLinesTornLineTests : IDisposable
     [InlineData("{\"a\":1}\n", "{\"a\":1}\n")]
     [InlineData("{\"torn", "")]
     [InlineData("", "")]
+    [InlineData("not ours, no newline", "not ours, no newline\n")]
+    [InlineData("{\"a\":1}\nplain text at the end", "{\"a\":1}\nplain text at the end\n")]
     public void DropTornLastLine_KeepsWholeLinesOnly(string before, string after)
     {
         var path = Write(before);

@@ -25,4 +25,26 @@ public sealed class PostgreSqlDatabaseTests
 
         Assert.Equal(16384, settings.WriteBufferSize);
     }
+
+    [Theory]
+    [InlineData("Write Buffer Size=8192")]
+    [InlineData("WriteBufferSize=8192")]
+    public async Task WriteBufferSize_SetToNpgsqlsDefault_IsKept(string setting)
+    {
+        await using var database = new PostgreSqlDatabase(PostgreSqlTestDatabase.Options("Host=127.0.0.1;Database=x;" + setting));
+
+        var settings = new NpgsqlConnectionStringBuilder(database.DataSource.ConnectionString);
+
+        Assert.Equal(8192, settings.WriteBufferSize);
+    }
+
+    [Fact]
+    public async Task MaxAutoPrepare_SetToZero_IsKept_AndNotSet_Is64()
+    {
+        await using var off = new PostgreSqlDatabase(PostgreSqlTestDatabase.Options("Host=127.0.0.1;Database=x;Max Auto Prepare=0"));
+        await using var unset = new PostgreSqlDatabase(PostgreSqlTestDatabase.Options("Host=127.0.0.1;Database=x"));
+
+        Assert.Equal(0, new NpgsqlConnectionStringBuilder(off.DataSource.ConnectionString).MaxAutoPrepare);
+        Assert.Equal(64, new NpgsqlConnectionStringBuilder(unset.DataSource.ConnectionString).MaxAutoPrepare);
+    }
 }
