@@ -140,6 +140,43 @@ public sealed class PostgreSqlSharedStoreTests(PostgreSqlServer server) : StoreC
         Assert.Equal(behind.Messages[0].EntryId, next.Id);
     }
 
+    [Fact]
+    public async Task ClaimOfAppendedEntries_LooksPendingEntriesUpByThePendingIndex_EvenWhenStatisticsSayNothingIsPending()
+    {
+        // Statistics gathered while nothing was pending (autovacuum after the dispatchers caught up) record the partial
+        // indexes as empty. The claim must still find a subscription's pending entries through the pending index, not by
+        // reading the whole of entries_body_live, whose dead entries make that slow under load (migration 0005).
+        await using var connection = new NpgsqlConnection(_target.ConnectionString);
+        await connection.OpenAsync();
+        foreach (var sql in new[]
+        {
+            """
+            INSERT INTO entries (kind, dedupe_hash, dedupe_key, subscription_id, message_index, received_at, state, body_id)
+            SELECT 0, sha256(convert_to('k' || i, 'UTF8')), 'k' || i, 's' || (i % 200), 0, now(), 1, i FROM generate_series(1, 20000) AS i
+            """,
+            "VACUUM ANALYZE entries",
+            "SET plan_cache_mode = force_generic_plan",
+            "PREPARE claim_appended(timestamptz, text, integer, timestamptz, bigint[]) AS " + PushListener.Storage.PostgreSql.PostgreSqlEntryLog.ClaimAppendedSql,
+        })
+        {
+            await using var command = new NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var plan = new StringBuilder();
+        await using (var explain = new NpgsqlCommand("EXPLAIN EXECUTE claim_appended(now(), 'a', 10, now(), ARRAY[1, 2]::bigint[])", connection))
+        await using (var reader = await explain.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                plan.AppendLine(reader.GetString(0));
+            }
+        }
+
+        Assert.DoesNotContain("entries_body_live", plan.ToString(), StringComparison.Ordinal);
+        Assert.Contains("entries_pending_subscription", plan.ToString(), StringComparison.Ordinal);
+    }
+
     private static TimeSpan PostgreSqlEntryLogSearchInterval => PushListener.Storage.PostgreSql.PostgreSqlEntryLog.SearchInterval;
 
     [Fact]
