@@ -51,6 +51,11 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+# An interrupted or terminated run, or one whose output pipe closed (| head), exits through cleanup too, so no
+# listener or private PostgreSQL is left running.
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 141' PIPE
 TICKS=$(getconf CLK_TCK)
 process_ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
 disk_writes() { awk '$1 == "write_bytes:" {print $2}' "/proc/$PID/io"; }

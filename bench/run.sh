@@ -79,6 +79,11 @@ cleanup() {
   if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "work folder kept: $WORK" >&2; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
+# An interrupted or terminated run, or one whose output pipe closed (| head), exits through cleanup too, so no
+# listener or private PostgreSQL is left running.
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 141' PIPE
 
 # --- build (Release, into bench/.artifacts so that other builds of the tree are not disturbed) -------------------------
 ART=$ROOT/bench/.artifacts
