@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -25,7 +26,7 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
 
         // The listener's defaults apply only where the connection string says nothing: a value the operator wrote wins,
         // even one equal to Npgsql's default (Max Auto Prepare=0 behind a pooler that cannot keep prepared statements).
-        var written = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = settings.ConnectionString };
+        var written = new DbConnectionStringBuilder { ConnectionString = settings.ConnectionString };
         var connectTimeout = (int)Math.Ceiling(settings.ConnectTimeout.TotalSeconds);
         if (!IsWritten(written, "Timeout"))
         {
@@ -67,8 +68,8 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
         dedicated = NpgsqlDataSource.Create(dedicatedBuilder.ConnectionString);
     }
 
-    private static bool IsWritten(System.Data.Common.DbConnectionStringBuilder written, params string[] keywords) =>
-        keywords.Any(keyword => written.Keys.Cast<string>().Any(key => string.Equals(key, keyword, StringComparison.OrdinalIgnoreCase)));
+    // The builder's keys compare without case; Npgsql also takes a keyword without its spaces.
+    private static bool IsWritten(DbConnectionStringBuilder written, params string[] keywords) => keywords.Any(written.ContainsKey);
 
     /// <summary>Host, port and database, for messages (never the password).</summary>
     public string Target { get; }

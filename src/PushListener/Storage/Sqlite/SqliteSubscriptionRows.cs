@@ -20,7 +20,8 @@ internal static class SqliteSubscriptionRows
     // A push of a known subscription updates its row; the first push of one inserts it. Both take the same values: ?1 the
     // subscription, ?2 state, ?3 registration, ?4 the push's time, ?5 and ?6 the watermarks, ?7 the server version, ?8 and
     // ?9 the expected interval and where it came from, ?10 heartbeat, ?11 gap, ?12 to ?19 the event counts, ?20 and ?21
-    // the error and its time, ?22 the window of recent dedupe keys (RecentDedupeKeys; NULL keeps it). (Two plain statements instead of an UPSERT: the append has just read whether the row exists.)
+    // the error and its time, ?22 the window of recent dedupe keys (RecentDedupeKeys; NULL keeps it). (Two plain
+    // statements instead of an UPSERT: the append has just read whether the row exists.)
     private static readonly string Update = $"""
         UPDATE subscriptions SET
             state = ?2,
