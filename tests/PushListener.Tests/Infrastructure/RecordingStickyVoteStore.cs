@@ -10,11 +10,15 @@ internal sealed class RecordingStickyVoteStore : IStickyVoteStore
     private readonly TaskCompletionSource _stored = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IStickyVoteStore? _inner;
     private int _withdrawals;
+    private int _stores;
 
     /// <summary>Completes when the first <see cref="SetAsync"/> has stored its vote.</summary>
     public Task Stored => _stored.Task;
 
     public int Withdrawals => Volatile.Read(ref _withdrawals);
+
+    /// <summary>How many votes were stored (each <see cref="SetAsync"/> that completed).</summary>
+    public int StoredCount => Volatile.Read(ref _stores);
 
     private IStickyVoteStore Inner => _inner ?? throw new InvalidOperationException("The host has not resolved the store yet.");
 
@@ -32,6 +36,7 @@ internal sealed class RecordingStickyVoteStore : IStickyVoteStore
     public async Task SetAsync(string subscriptionId, string? reason, CancellationToken cancellationToken)
     {
         await Inner.SetAsync(subscriptionId, reason, cancellationToken);
+        Interlocked.Increment(ref _stores);
         _stored.TrySetResult();
     }
 

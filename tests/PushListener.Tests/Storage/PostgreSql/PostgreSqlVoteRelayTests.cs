@@ -73,6 +73,37 @@ public sealed class PostgreSqlVoteRelayTests(PostgreSqlServer server) : IClassFi
     }
 
     [Fact]
+    public async Task PushesToOneInstance_RunOnTheOther_AnsweredUnsubscribe_LeaveNoStickyVotes()
+    {
+        const int Pushes = 12;
+        var connection = await server.CreateDatabaseAsync();
+        var storedOnB = new RecordingStickyVoteStore();
+        var voterA = Unsubscriber();
+        var voterB = Unsubscriber();
+        await using var a = Instance(connection, voterA).WithServices(NonClaimingEntryLog.Decorate);
+        await using var b = Instance(connection, voterB).WithServices(storedOnB.Decorate);
+        await ListeningAsync(a, b);
+        using var client = a.CreateClient();
+        client.Timeout = TimeSpan.FromSeconds(60);
+
+        var answers = await Task.WhenAll(Enumerable.Range(1, Pushes).Select(async n =>
+        {
+            using var response = await client.SendAsync(Soap.Post(PushBuilder.NewMail(PushBuilder.SubscriptionId(100 + n), 1)));
+            return Soap.StatusOf(await response.Content.ReadAsStringAsync());
+        }));
+
+        // Every entry ran on B, and each vote reached its request on A in time.
+        Assert.All(answers, answer => Assert.Equal("Unsubscribe", answer));
+        Assert.Equal(Pushes, voterB.Calls.Count);
+        Assert.Empty(voterA.Calls);
+
+        // B stored each vote before relaying it; A withdrew each one it answered: none is left to answer a next push.
+        await Eventually.TrueAsync(() => storedOnB.StoredCount == Pushes);
+        var votes = a.Services.GetRequiredService<IStickyVoteStore>();
+        await Eventually.TrueAsync(async () => (await votes.ListAsync(CancellationToken.None)).Count == 0);
+    }
+
+    [Fact]
     public async Task UnsubscribeAfterTheWaitingRequestGaveUp_StaysSticky()
     {
         var connection = await server.CreateDatabaseAsync();
@@ -146,9 +177,11 @@ public sealed class PostgreSqlVoteRelayTests(PostgreSqlServer server) : IClassFi
         }
     }
 
-    private static ListenerFactory Instance(string connection)
+    private static RecordingHandler Unsubscriber() => new("voter", _ => ValueTask.FromResult(HandlerResult.Unsubscribe("rule"))) { MayUnsubscribe = true };
+
+    private static ListenerFactory Instance(string connection, RecordingHandler? voter = null)
     {
-        var voter = new RecordingHandler("voter", _ => ValueTask.FromResult(HandlerResult.Continue)) { MayUnsubscribe = true };
+        voter ??= new RecordingHandler("voter", _ => ValueTask.FromResult(HandlerResult.Continue)) { MayUnsubscribe = true };
         return new ListenerFactory()
             .With("PushListener:Storage:Provider", "PostgreSql")
             .With("ConnectionStrings:PushListener", connection)
