@@ -47,7 +47,10 @@ internal static class CommandSettings
             var path = Path.Combine(options.DataFolder, "inbox.db");
             if (!File.Exists(path))
             {
-                await error.WriteLineAsync($"No inbox at {path}: check {InboxOptions.SectionName}:DataFolder.").ConfigureAwait(false);
+                // A shared store is easy to forget on the command line: the service reads it from its own settings.
+                await error.WriteLineAsync(
+                    $"No inbox at {path}: check {InboxOptions.SectionName}:DataFolder, or, for a service on PostgreSQL, set " +
+                    $"{StorageOptions.SectionName}:Provider={StorageOptions.PostgreSql} and {Storage.PostgreSql.PostgreSqlStorageOptions.ConnectionStringSetting}.").ConfigureAwait(false);
                 return null;
             }
         }

@@ -6,9 +6,12 @@ namespace PushListener.Coordination;
 /// </summary>
 internal interface IVoteRelay
 {
-    /// <summary>Sends the vote on <paramref name="dedupeKey"/> to the other instances. Never blocks, never throws.</summary>
-    void Publish(string dedupeKey, SubscriptionStatus vote);
+    /// <summary>
+    /// Sends the vote on <paramref name="dedupeKey"/> (an entry of <paramref name="subscriptionId"/>) to the other
+    /// instances. Never blocks, never throws.
+    /// </summary>
+    void Publish(string dedupeKey, string? subscriptionId, SubscriptionStatus vote);
 
-    /// <summary>Calls <paramref name="receive"/> with each vote another instance published.</summary>
-    void Subscribe(Action<string, SubscriptionStatus> receive);
+    /// <summary>Calls <paramref name="receive"/> with each vote published: the dedupe key, the subscription id and the vote.</summary>
+    void Subscribe(Action<string, string?, SubscriptionStatus> receive);
 }

@@ -21,4 +21,13 @@ internal sealed class FeedSignals
             waiters.TrySetResult();
         }
     }
+
+    /// <summary>Wakes every waiting long-poll and stream, to look at the store again (signals from elsewhere may have been missed).</summary>
+    public void PulseAll()
+    {
+        foreach (var session in _sessions.Keys)
+        {
+            Pulse(session);
+        }
+    }
 }

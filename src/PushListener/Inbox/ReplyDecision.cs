@@ -11,7 +11,10 @@ namespace PushListener.Inbox;
 /// when a duplicate's first delivery earned it, or when a handler's vote arrives within the reply budget; otherwise
 /// <c>OK</c>. The answer waits for handlers only when one of them may vote (<see cref="INotificationHandler.MayUnsubscribe"/>);
 /// otherwise it goes as soon as the push is committed. The dispatcher reports each entry's vote here; a vote nobody
-/// waits for any more becomes sticky: the subscription's next push is answered Unsubscribe.
+/// waits for any more becomes sticky: the subscription's next push is answered Unsubscribe. With several instances, an
+/// Unsubscribe vote with no waiter on the instance that ran the entry is stored as sticky first and then relayed; the
+/// request that hears it on another instance answers Unsubscribe and withdraws the stored vote, so only votes nobody
+/// heard stay sticky (as with one instance).
 /// </summary>
 internal sealed partial class ReplyDecision(
     IStickyVoteStore votes,
@@ -27,7 +30,7 @@ internal sealed partial class ReplyDecision(
     // Instances sharing a store: the request may wait on another instance than the one that ran the entry, so a relay
     // (PostgreSQL's LISTEN/NOTIFY) brings votes both ways. SQLite registers none.
     private readonly Coordination.IVoteRelay? _relay = relays.SingleOrDefault();
-    private readonly ConcurrentDictionary<string, Waiter> _waiters = Listen(relays.SingleOrDefault());
+    private readonly ConcurrentDictionary<string, Waiter> _waiters = Listen(relays.SingleOrDefault(), votes, logger);
 
     // Votes reported before their entry's completion is stored: a retry of the push arriving in between still finds the
     // entry pending, and would otherwise wait out the budget for a vote that was already cast.
@@ -152,11 +155,18 @@ internal sealed partial class ReplyDecision(
             return;
         }
 
-        // Nobody waits here: the request may wait on another instance. An Unsubscribe vote is made sticky as well, since
-        // that request may have been answered already; if it hears the vote in time, the sticky vote only repeats it.
+        // Nobody waits here: the request may wait on another instance, or may have been answered already. An Unsubscribe
+        // vote is stored as sticky first and relayed after: the request that hears it withdraws the stored vote, so the
+        // vote must be stored before anyone can hear it (a withdrawal that came first would leave a late one sticky).
         if (_relay is not null && AwaitsVotes)
         {
-            _relay.Publish(dedupeKey, vote);
+            if (vote == SubscriptionStatus.Unsubscribe && subscriptionId is not null)
+            {
+                _ = StoreThenRelayAsync(_relay, dedupeKey, subscriptionId, reason);
+                return;
+            }
+
+            _relay.Publish(dedupeKey, subscriptionId, vote);
         }
 
         if (vote == SubscriptionStatus.Unsubscribe && subscriptionId is not null)
@@ -202,17 +212,49 @@ internal sealed partial class ReplyDecision(
             TaskScheduler.Default);
     }
 
-    private static ConcurrentDictionary<string, Waiter> Listen(Coordination.IVoteRelay? relay)
+    private async Task StoreThenRelayAsync(Coordination.IVoteRelay relay, string dedupeKey, string subscriptionId, string? reason)
+    {
+        VoteStoredAndRelayed(logger, subscriptionId, reason);
+        try
+        {
+            await votes.SetAsync(subscriptionId, reason, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Relayed all the same: a request still waiting can answer it.
+            StickyFailed(logger, ex);
+        }
+
+        relay.Publish(dedupeKey, subscriptionId, SubscriptionStatus.Unsubscribe);
+    }
+
+    private static ConcurrentDictionary<string, Waiter> Listen(Coordination.IVoteRelay? relay, IStickyVoteStore votes, ILogger logger)
     {
         var waiters = new ConcurrentDictionary<string, Waiter>(StringComparer.Ordinal);
-        relay?.Subscribe((dedupeKey, vote) =>
+        relay?.Subscribe((dedupeKey, subscriptionId, vote) =>
         {
-            if (waiters.TryRemove(dedupeKey, out var waiter))
+            if (waiters.TryRemove(dedupeKey, out var waiter) && waiter.TryResolve(vote) && vote == SubscriptionStatus.Unsubscribe && subscriptionId is not null)
             {
-                waiter.TryResolve(vote);
+                // This request answers the vote (a resolved waiter always ends in an Unsubscribe answer), so the sticky
+                // vote the instance that ran the entry stored before relaying it is not needed. Any vote that row holds
+                // was cast before this answer goes out, so Exchange hears Unsubscribe after each of them.
+                _ = WithdrawAsync(votes, subscriptionId, logger);
             }
         });
         return waiters;
+    }
+
+    private static async Task WithdrawAsync(IStickyVoteStore votes, string subscriptionId, ILogger logger)
+    {
+        try
+        {
+            await votes.WithdrawAsync(subscriptionId, CancellationToken.None).ConfigureAwait(false);
+            VoteWithdrawn(logger, subscriptionId);
+        }
+        catch (Exception ex)
+        {
+            WithdrawFailed(logger, subscriptionId, ex);
+        }
     }
 
     /// <summary>The waiters of one push, by message.</summary>
@@ -255,4 +297,13 @@ internal sealed partial class ReplyDecision(
 
     [LoggerMessage(314, LogLevel.Error, "Storing a deferred Unsubscribe vote failed")]
     private static partial void StickyFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(317, LogLevel.Debug, "Unsubscribe vote for subscription {SubscriptionId} stored as sticky and relayed to the other instances; a request waiting there answers it and withdraws the sticky vote ({Reason})")]
+    private static partial void VoteStoredAndRelayed(ILogger logger, string subscriptionId, string? reason);
+
+    [LoggerMessage(318, LogLevel.Debug, "Unsubscribe vote for subscription {SubscriptionId} heard from another instance and answered; its sticky vote is withdrawn")]
+    private static partial void VoteWithdrawn(ILogger logger, string subscriptionId);
+
+    [LoggerMessage(319, LogLevel.Warning, "Withdrawing the answered sticky vote of subscription {SubscriptionId} failed; its next push is answered Unsubscribe again")]
+    private static partial void WithdrawFailed(ILogger logger, string subscriptionId, Exception exception);
 }

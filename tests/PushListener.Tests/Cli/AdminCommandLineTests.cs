@@ -84,12 +84,14 @@ public sealed class AdminCommandLineTests
     }
 
     [Fact]
-    public async Task NoInbox_SaysWhereItLooked()
+    public async Task NoInbox_SaysWhereItLooked_AndHowToReachAPostgreSqlStore()
     {
         var missing = Path.Combine(Path.GetTempPath(), "pushlistener-tests", Guid.NewGuid().ToString("N"));
         var (code, _, error) = await Run("deadletters", "list", "--PushListener:Inbox:DataFolder=" + missing);
         Assert.Equal(1, code);
         Assert.Contains(missing, error, StringComparison.Ordinal);
+        Assert.Contains("PushListener:Storage:Provider=PostgreSql", error, StringComparison.Ordinal);
+        Assert.Contains("ConnectionStrings:PushListener", error, StringComparison.Ordinal);
     }
 
     private static async Task<string> MakeEmptyInbox()

@@ -32,6 +32,20 @@ public abstract class StickyVoteStoreContract : StoreContract
     }
 
     [Fact]
+    public async Task Withdraw_ForgetsTheVote_SoTheNextPushIsNotAnsweredUnsubscribe()
+    {
+        await Storage.StickyVotes.SetAsync(Sub(1), "rule: spam", CancellationToken.None);
+        await Storage.StickyVotes.SetAsync(Sub(2), "rule: spam", CancellationToken.None);
+
+        await Storage.StickyVotes.WithdrawAsync(Sub(1), CancellationToken.None);
+        await Storage.StickyVotes.WithdrawAsync(Sub(3), CancellationToken.None);
+
+        Assert.Equal([Sub(2)], (await Storage.StickyVotes.ListAsync(CancellationToken.None)).Keys);
+        Assert.False((await AppendOneAsync(Message(Sub(1), 1))).Unsubscribe);
+        Assert.True((await AppendOneAsync(Message(Sub(2), 1))).Unsubscribe);
+    }
+
+    [Fact]
     public async Task Set_Twice_KeepsOneVoteWithTheLatestReason()
     {
         await Storage.StickyVotes.SetAsync(Sub(1), "first", CancellationToken.None);

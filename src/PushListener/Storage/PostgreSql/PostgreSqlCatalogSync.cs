@@ -8,7 +8,8 @@ namespace PushListener.Storage.PostgreSql;
 /// Keeps this instance's in-memory feeds, registrations and managed callback tokens (what the request path and the feed handler read) in step
 /// with the ones other instances create, change or delete through their admin API: the stores notify
 /// <see cref="PostgreSqlChannels.Catalog"/> at commit, and this reloads the changed kind from the database (both after
-/// the notification session reconnects, since a change may have been missed).
+/// the notification session reconnects, since a change may have been missed). A feed released elsewhere also wakes its
+/// waiters here, so they end at once as on the instance that released it.
 /// </summary>
 internal sealed partial class PostgreSqlCatalogSync(PostgreSqlNotifier notifier, IServiceProvider services, ILogger<PostgreSqlCatalogSync> logger) : IHostedService, IDisposable
 {
@@ -90,9 +91,13 @@ internal sealed partial class PostgreSqlCatalogSync(PostgreSqlNotifier notifier,
 
         var stored = await store.LoadAsync(cancellationToken).ConfigureAwait(false);
         var handles = stored.Select(f => f.Handle).ToHashSet(StringComparer.Ordinal);
+        var signals = services.GetService<FeedSignals>();
         foreach (var gone in registry.Active.Where(f => !handles.Contains(f.Handle)).ToList())
         {
+            // As a release on this instance does: the key stops working, and the feed's waiting long-polls and streams
+            // look again, find it gone and end (404, `event: released`).
             registry.Remove(gone.Handle);
+            signals?.Pulse(gone.Session);
         }
 
         foreach (var feed in stored.Where(f => registry.Get(f.Handle) is null))

@@ -18,6 +18,12 @@ internal sealed class PostgreSqlStickyVoteStore(PostgreSqlDatabase database, Tim
             PostgreSqlSql.Utc(time.GetUtcNow())).ConfigureAwait(false);
     }
 
+    public async Task WithdrawAsync(string subscriptionId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await PostgreSqlSql.ExecuteAsync(connection, null, "DELETE FROM sticky_votes WHERE subscription_id = $1", cancellationToken, subscriptionId).ConfigureAwait(false);
+    }
+
     public async Task<IReadOnlyDictionary<string, string?>> ListAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);

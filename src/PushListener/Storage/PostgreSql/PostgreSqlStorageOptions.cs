@@ -21,8 +21,11 @@ public sealed class PostgreSqlStorageOptions : Hosting.IValidatedOptions
     public string? ConnectionString { get; set; }
 
     /// <summary>
-    /// How often the notification session and each leadership session check their connection, and how long they wait
-    /// before reconnecting after losing it. A leader that died is replaced within about twice this. Default 5 seconds.
+    /// How often the notification session and the session of a running job round (watchdog, retention, subscription
+    /// manager) check their connection (also their TCP keepalive), and how long the notification session waits before
+    /// reconnecting after losing it. It does not time a takeover: no instance leads between rounds (each round takes
+    /// the job's lock and releases it), so when an instance dies the others run the job at their next scheduled round.
+    /// Default 5 seconds.
     /// </summary>
     public TimeSpan ConnectionCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -17,6 +17,15 @@ internal sealed class SqliteStickyVoteStore(SqliteDatabase database) : IStickyVo
             return command.ExecuteNonQuery();
         }, cancellationToken).AsTask();
 
+    public Task WithdrawAsync(string subscriptionId, CancellationToken cancellationToken) =>
+        database.WriteAsync(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "DELETE FROM sticky_votes WHERE subscription_id = $sub";
+            command.Parameters.AddWithValue("$sub", subscriptionId);
+            return command.ExecuteNonQuery();
+        }, cancellationToken).AsTask();
+
     public async Task<IReadOnlyDictionary<string, string?>> ListAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenReadAsync(cancellationToken).ConfigureAwait(false);
