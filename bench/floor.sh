@@ -1,14 +1,17 @@
 # Floor mode of bench/run.sh (sourced by it with --floor; uses its helpers, build and settings).
 # The ceiling durability sets on this machine: the baseline app, the same app made durable in the cheapest honest ways
 # (bench/DurableFloor: a file with fdatasync, appended or reused as a preallocated ring, one writer or four sharing the
-# queue; one SQLite table, one writer or four databases; SQLite with a dedupe and a second index; PostgreSQL; each with
-# group commit), and the listener (SQLite inbox, PostgreSQL, and with the inbox off), all started together and
-# measured in interleaved rounds of wrk at 64 connections. Also the disk's flush cost (pg_test_fsync, or dd with
-# O_DSYNC). Written to bench/results/latest-floor.md; docs/benchmarks.md, "The ceiling durability sets on this
-# machine", reads it.
+# queue; one SQLite table, one writer or four databases; SQLite with a dedupe and a second index; PostgreSQL: bodies
+# only, then what issue 13 requires at its cheapest, the append alone and with dispatch; each with group commit), and
+# the listener (SQLite inbox, PostgreSQL, and with the inbox off), all started together and measured in interleaved
+# rounds of wrk at 64 connections. Also the disk's flush cost (pg_test_fsync, or dd with O_DSYNC). Written to
+# bench/results/latest-floor.md (a run of some apps only: latest-floor-subset.md); docs/benchmarks.md, "The ceiling
+# durability sets on this machine", reads it.
 #
 # Environment: BENCH_FLOOR_ROUNDS (default 2; 1 with --quick), BENCH_FLOOR_SECONDS per measured run (default 8; 5
-# with --quick), BENCH_FLOOR_WARMUP per app (default 10 s, long enough for tiered compilation; 5 with --quick).
+# with --quick), BENCH_FLOOR_WARMUP per app (default 10 s, long enough for tiered compilation; 5 with --quick),
+# BENCH_FLOOR_APPS: the apps to run, space-separated names from FLOOR_APPS below (run in FLOOR_APPS' order; the
+# baseline is always added, the ratios need it), e.g. "floor-postgres floor-postgres-append listener-postgres".
 
 if [ "$QUICK" = 1 ]; then
   FLOOR_ROUNDS=${BENCH_FLOOR_ROUNDS:-1} FLOOR_SECONDS=${BENCH_FLOOR_SECONDS:-5} FLOOR_WARMUP=${BENCH_FLOOR_WARMUP:-5}
@@ -45,6 +48,8 @@ log "starting a private PostgreSQL (scripts/postgres-test-server.sh, durable set
 PG_VERSION=$(awk '{print $1}' "$PG_FOLDER/data/PG_VERSION")
 PG_FLOOR_DB=$("$ROOT/scripts/postgres-test-server.sh" database "$PG_FOLDER" bench_floor)
 PG_FLOOR_X4_DB=$("$ROOT/scripts/postgres-test-server.sh" database "$PG_FOLDER" bench_floor_x4)
+PG_FLOOR_APPEND_DB=$("$ROOT/scripts/postgres-test-server.sh" database "$PG_FOLDER" bench_floor_append)
+PG_FLOOR_INBOX_DB=$("$ROOT/scripts/postgres-test-server.sh" database "$PG_FOLDER" bench_floor_inbox)
 PG_LISTENER_DB=$("$ROOT/scripts/postgres-test-server.sh" database "$PG_FOLDER" bench_listener)
 
 # CPU ticks of the whole cluster: the postmaster, its children (backends, WAL writer, checkpointer...), and children
@@ -62,7 +67,20 @@ pg_ticks() {
 
 # name | label (what it does before answering) | uses the PostgreSQL cluster | reports its batches (/floor/stats)
 FLOOR_APPS=(baseline floor-file floor-file-ring floor-file-ring-x4 floor-sqlite floor-sqlite-x4 floor-sqlite-indexed
-            floor-sqlite-indexed-x4 floor-postgres floor-postgres-x4 listener listener-postgres listener-inbox-off)
+            floor-sqlite-indexed-x4 floor-postgres floor-postgres-x4 floor-postgres-append floor-postgres-inbox
+            listener listener-postgres listener-inbox-off)
+FLOOR_SUBSET=0
+if [ -n "${BENCH_FLOOR_APPS:-}" ]; then
+  for app in $BENCH_FLOOR_APPS; do
+    [[ " ${FLOOR_APPS[*]} " == *" $app "* ]] || { echo "BENCH_FLOOR_APPS: unknown app '$app' (one of: ${FLOOR_APPS[*]})" >&2; exit 2; }
+  done
+  chosen=(baseline)
+  for app in "${FLOOR_APPS[@]}"; do
+    if [ "$app" != baseline ] && [[ " $BENCH_FLOOR_APPS " == *" $app "* ]]; then chosen+=("$app"); fi
+  done
+  [ "${#chosen[@]}" = "${#FLOOR_APPS[@]}" ] || FLOOR_SUBSET=1
+  FLOOR_APPS=("${chosen[@]}")
+fi
 declare -A LABEL PG_APP STATS_APP URL PID
 LABEL[baseline]="baseline (bench/Baseline): reads the body, answers; stores nothing"
 LABEL[floor-file]="floor, file: append + fdatasync per batch"
@@ -74,11 +92,13 @@ LABEL[floor-sqlite-indexed]="floor, SQLite indexed: the same + unique index on a
 LABEL[floor-sqlite-indexed-x4]="floor, SQLite indexed x4: four such databases, four writers sharing one queue"
 LABEL[floor-postgres]="floor, PostgreSQL: one multi-row INSERT per batch (one round trip, synchronous_commit on)"
 LABEL[floor-postgres-x4]="floor, PostgreSQL x4: four connections, four writers sharing one queue"
+LABEL[floor-postgres-append]="requirements floor, PostgreSQL append: entries under a unique dedupe hash and a per-subscription order index + registry upsert, one statement per batch"
+LABEL[floor-postgres-inbox]="requirements floor, PostgreSQL inbox: that append + a dispatcher claiming (SKIP LOCKED, lease) and completing each commit's entries"
 LABEL[listener]="listener (as bench/run.sh: SQLite inbox, default handlers, Warning logging)"
 LABEL[listener-postgres]="listener on PostgreSQL (PushListener:Storage:Provider=PostgreSql)"
 LABEL[listener-inbox-off]="listener, inbox off (PushListener:Inbox:Enabled=false): parse + handlers in the request, not durable"
 for app in "${FLOOR_APPS[@]}"; do PG_APP[$app]=0 STATS_APP[$app]=0; done
-PG_APP[floor-postgres]=1 PG_APP[floor-postgres-x4]=1 PG_APP[listener-postgres]=1
+PG_APP[floor-postgres]=1 PG_APP[floor-postgres-x4]=1 PG_APP[floor-postgres-append]=1 PG_APP[floor-postgres-inbox]=1 PG_APP[listener-postgres]=1
 for app in "${FLOOR_APPS[@]}"; do if [[ $app == floor-* ]]; then STATS_APP[$app]=1; fi; done
 
 # floor_start NAME DLL PORT [settings...]: as run.sh's start_app, but returns 1 instead of exiting when the app ends
@@ -120,6 +140,8 @@ for app in "${FLOOR_APPS[@]}"; do
     floor-sqlite-indexed-x4) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=sqlite-indexed --Floor:Writers=4 "--Floor:DataFolder=$WORK/$app" ;;
     floor-postgres-x4) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=postgres --Floor:Writers=4 "--ConnectionStrings:Floor=$PG_FLOOR_X4_DB" ;;
     floor-postgres) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=postgres "--ConnectionStrings:Floor=$PG_FLOOR_DB" ;;
+    floor-postgres-append) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=postgres-append "--ConnectionStrings:Floor=$PG_FLOOR_APPEND_DB" ;;
+    floor-postgres-inbox) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=postgres-inbox "--ConnectionStrings:Floor=$PG_FLOOR_INBOX_DB" ;;
     listener) start_app "$app" "$LISTENER_DLL" "$port" "${LISTENER_SETTINGS[@]}" "--PushListener:Inbox:DataFolder=$WORK/$app" ;;
     listener-postgres) start_app "$app" "$LISTENER_DLL" "$port" "${LISTENER_SETTINGS[@]}" --PushListener:Storage:Provider=PostgreSql \
                          "--ConnectionStrings:PushListener=$PG_LISTENER_DB" "--PushListener:Inbox:DataFolder=$WORK/$app" ;;
@@ -161,15 +183,19 @@ for round in $(seq 1 "$FLOOR_ROUNDS"); do
     out=$WORK/wrk-$app-$round.txt
     t0=$(cpu_ticks "${PID[$app]}") d0=0
     [ "${PG_APP[$app]}" = 1 ] && d0=$(pg_ticks)
-    [ "${STATS_APP[$app]}" = 1 ] && read -r c0 w0 b0 <<<"$(stats "$app")"
+    [ "${STATS_APP[$app]}" = 1 ] && read -r c0 w0 b0 k0 <<<"$(stats "$app")"
     floor_wrk "${URL[$app]}" "$FLOOR_SECONDS" "$out"
     # The listener's dispatcher finishes its backlog after the last answer: that work belongs to these requests.
     sleep 1.5
     t1=$(cpu_ticks "${PID[$app]}") d1=0
     [ "${PG_APP[$app]}" = 1 ] && d1=$(pg_ticks)
     if [ "${STATS_APP[$app]}" = 1 ]; then
-      read -r c1 w1 b1 <<<"$(stats "$app")"
+      read -r c1 w1 b1 k1 <<<"$(stats "$app")"
       COMMITS[$app]=$(( ${COMMITS[$app]} + c1 - c0 )) WRITES[$app]=$(( ${WRITES[$app]} + w1 - w0 )) BUSY[$app]=$(( ${BUSY[$app]} + b1 - b0 ))
+      # The dispatcher's claimed and completed entries (floor-postgres-inbox): completed should follow the writes.
+      if [ "$app" = floor-postgres-inbox ]; then
+        echo "  dispatcher: $(( ${k1%% *} - ${k0%% *} )) claimed, $(( ${k1##* } - ${k0##* } )) completed, of $(( w1 - w0 )) written" >&2
+      fi
     fi
     n=$(wrk_requests "$out") e=$(wrk_errors "$out")
     REQ[$app]=$(( ${REQ[$app]} + n )) ERRS[$app]=$(( ${ERRS[$app]} + ${e:-0} ))
@@ -196,7 +222,7 @@ us() { calc '%.1f' "$1 * 1000000 / $CLK_TCK / $2"; }
 {
   echo "# PushListener benchmark results: the ceiling durability sets"
   echo
-  echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') by \`bench/run.sh --floor$([ $QUICK = 1 ] && echo ' --quick')\` in ${TOTAL} s: $FLOOR_ROUNDS interleaved round(s) of ${FLOOR_SECONDS} s per app after ${FLOOR_WARMUP} s of warm-up each."
+  echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') by \`$([ "$FLOOR_SUBSET" = 1 ] && echo "BENCH_FLOOR_APPS=\"${FLOOR_APPS[*]}\" ")bench/run.sh --floor$([ $QUICK = 1 ] && echo ' --quick')\` in ${TOTAL} s: $FLOOR_ROUNDS interleaved round(s) of ${FLOOR_SECONDS} s per app after ${FLOOR_WARMUP} s of warm-up each."
   echo "Machine: $MACHINE; PostgreSQL $PG_VERSION on the same machine (private cluster, fsync and synchronous_commit on)."
   echo "Source: $SOURCE."
   echo "Load average (1, 5, 15 min) at start: $LOAD_START; at end: $LOAD_END. Every app, the database and wrk share the same cores."
@@ -230,9 +256,11 @@ us() { calc '%.1f' "$1 * 1000000 / $CLK_TCK / $2"; }
   echo "${FSYNC_LINES:-| (not measured) | | |}"
 } >"$WORK/latest-floor.md"
 
+# A run of some apps (BENCH_FLOOR_APPS) leaves the full run's table alone.
+RESULT=latest-floor.md; [ "$FLOOR_SUBSET" = 1 ] && RESULT=latest-floor-subset.md
 mkdir -p "$ROOT/bench/results"
-cp "$WORK/latest-floor.md" "$ROOT/bench/results/latest-floor.md"
+cp "$WORK/latest-floor.md" "$ROOT/bench/results/$RESULT"
 echo
 cat "$WORK/latest-floor.md"
 echo
-echo "Written to bench/results/latest-floor.md (${TOTAL} s)."
+echo "Written to bench/results/$RESULT (${TOTAL} s)."
