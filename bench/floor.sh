@@ -50,6 +50,7 @@ PG_FLOOR_DB=$("$ROOT/scripts/postgres-test-server.sh" database "$PG_FOLDER" benc
 PG_FLOOR_X4_DB=$("$ROOT/scripts/postgres-test-server.sh" database "$PG_FOLDER" bench_floor_x4)
 PG_FLOOR_APPEND_DB=$("$ROOT/scripts/postgres-test-server.sh" database "$PG_FOLDER" bench_floor_append)
 PG_FLOOR_INBOX_DB=$("$ROOT/scripts/postgres-test-server.sh" database "$PG_FOLDER" bench_floor_inbox)
+PG_FLOOR_INBOX_APART_DB=$("$ROOT/scripts/postgres-test-server.sh" database "$PG_FOLDER" bench_floor_inbox_apart)
 PG_LISTENER_DB=$("$ROOT/scripts/postgres-test-server.sh" database "$PG_FOLDER" bench_listener)
 
 # CPU ticks of the whole cluster: the postmaster, its children (backends, WAL writer, checkpointer...), and children
@@ -68,7 +69,7 @@ pg_ticks() {
 # name | label (what it does before answering) | uses the PostgreSQL cluster | reports its batches (/floor/stats)
 FLOOR_APPS=(baseline floor-file floor-file-ring floor-file-ring-x4 floor-sqlite floor-sqlite-x4 floor-sqlite-indexed
             floor-sqlite-indexed-x4 floor-postgres floor-postgres-x4 floor-postgres-append floor-postgres-inbox
-            listener listener-postgres listener-inbox-off)
+            floor-postgres-inbox-apart listener listener-postgres listener-inbox-off)
 FLOOR_SUBSET=0
 if [ -n "${BENCH_FLOOR_APPS:-}" ]; then
   for app in $BENCH_FLOOR_APPS; do
@@ -94,11 +95,12 @@ LABEL[floor-postgres]="floor, PostgreSQL: one multi-row INSERT per batch (one ro
 LABEL[floor-postgres-x4]="floor, PostgreSQL x4: four connections, four writers sharing one queue"
 LABEL[floor-postgres-append]="requirements floor, PostgreSQL append: entries under a unique dedupe hash and a per-subscription order index + registry upsert, one statement per batch"
 LABEL[floor-postgres-inbox]="requirements floor, PostgreSQL inbox: that append + a dispatcher claiming (SKIP LOCKED, lease) and completing each commit's entries"
+LABEL[floor-postgres-inbox-apart]="requirements floor, PostgreSQL inbox, bodies apart: the same with the bodies in a table of their own (the listener's layout)"
 LABEL[listener]="listener (as bench/run.sh: SQLite inbox, default handlers, Warning logging)"
 LABEL[listener-postgres]="listener on PostgreSQL (PushListener:Storage:Provider=PostgreSql)"
 LABEL[listener-inbox-off]="listener, inbox off (PushListener:Inbox:Enabled=false): parse + handlers in the request, not durable"
 for app in "${FLOOR_APPS[@]}"; do PG_APP[$app]=0 STATS_APP[$app]=0; done
-PG_APP[floor-postgres]=1 PG_APP[floor-postgres-x4]=1 PG_APP[floor-postgres-append]=1 PG_APP[floor-postgres-inbox]=1 PG_APP[listener-postgres]=1
+PG_APP[floor-postgres]=1 PG_APP[floor-postgres-x4]=1 PG_APP[floor-postgres-append]=1 PG_APP[floor-postgres-inbox]=1 PG_APP[floor-postgres-inbox-apart]=1 PG_APP[listener-postgres]=1
 for app in "${FLOOR_APPS[@]}"; do if [[ $app == floor-* ]]; then STATS_APP[$app]=1; fi; done
 
 # floor_start NAME DLL PORT [settings...]: as run.sh's start_app, but returns 1 instead of exiting when the app ends
@@ -142,6 +144,8 @@ for app in "${FLOOR_APPS[@]}"; do
     floor-postgres) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=postgres "--ConnectionStrings:Floor=$PG_FLOOR_DB" ;;
     floor-postgres-append) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=postgres-append "--ConnectionStrings:Floor=$PG_FLOOR_APPEND_DB" ;;
     floor-postgres-inbox) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=postgres-inbox "--ConnectionStrings:Floor=$PG_FLOOR_INBOX_DB" ;;
+    floor-postgres-inbox-apart) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=postgres-inbox --Floor:BodiesApart=true \
+                                  "--ConnectionStrings:Floor=$PG_FLOOR_INBOX_APART_DB" ;;
     listener) start_app "$app" "$LISTENER_DLL" "$port" "${LISTENER_SETTINGS[@]}" "--PushListener:Inbox:DataFolder=$WORK/$app" ;;
     listener-postgres) start_app "$app" "$LISTENER_DLL" "$port" "${LISTENER_SETTINGS[@]}" --PushListener:Storage:Provider=PostgreSql \
                          "--ConnectionStrings:PushListener=$PG_LISTENER_DB" "--PushListener:Inbox:DataFolder=$WORK/$app" ;;
@@ -170,9 +174,21 @@ floor_wrk() {
     || { cat "$3" >&2; echo "wrk failed" >&2; exit 1; }
 }
 stats() { curl -sf "${URL[$1]%/ews/notifications}/floor/stats"; }
+# drain APP: a floor inbox's dispatcher finishes its backlog (completed = written; up to 60 s), so that its claims and
+# completions land in its own run, not in the next app's database CPU.
+drain() {
+  [[ $1 == floor-postgres-inbox* ]] || return 0
+  local c w b k
+  for _ in $(seq 1 600); do
+    read -r c w b k <<<"$(stats "$1")"
+    [ "${k##* }" -lt "$w" ] || return 0
+    sleep 0.1
+  done
+  echo "  $1: the dispatcher is still behind after 60 s (${k##* } of $w completed)" >&2
+}
 
 log "warm-up: ${FLOOR_WARMUP} s of wrk on each app (not measured)"
-for app in "${FLOOR_APPS[@]}"; do floor_wrk "${URL[$app]}" "$FLOOR_WARMUP" "$WORK/warmup-$app.txt"; done
+for app in "${FLOOR_APPS[@]}"; do floor_wrk "${URL[$app]}" "$FLOOR_WARMUP" "$WORK/warmup-$app.txt"; drain "$app"; done
 
 # --- interleaved rounds ---------------------------------------------------------------------------------------------------------
 declare -A REQ TICKS DBTICKS WRKSEC COMMITS WRITES BUSY RATIOS P50S P99S RPSS ERRS
@@ -187,13 +203,14 @@ for round in $(seq 1 "$FLOOR_ROUNDS"); do
     floor_wrk "${URL[$app]}" "$FLOOR_SECONDS" "$out"
     # The listener's dispatcher finishes its backlog after the last answer: that work belongs to these requests.
     sleep 1.5
+    drain "$app"
     t1=$(cpu_ticks "${PID[$app]}") d1=0
     [ "${PG_APP[$app]}" = 1 ] && d1=$(pg_ticks)
     if [ "${STATS_APP[$app]}" = 1 ]; then
       read -r c1 w1 b1 k1 <<<"$(stats "$app")"
       COMMITS[$app]=$(( ${COMMITS[$app]} + c1 - c0 )) WRITES[$app]=$(( ${WRITES[$app]} + w1 - w0 )) BUSY[$app]=$(( ${BUSY[$app]} + b1 - b0 ))
       # The dispatcher's claimed and completed entries (floor-postgres-inbox): completed should follow the writes.
-      if [ "$app" = floor-postgres-inbox ]; then
+      if [[ $app == floor-postgres-inbox* ]]; then
         echo "  dispatcher: $(( ${k1%% *} - ${k0%% *} )) claimed, $(( ${k1##* } - ${k0##* } )) completed, of $(( w1 - w0 )) written" >&2
       fi
     fi

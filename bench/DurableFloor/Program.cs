@@ -27,11 +27,14 @@ var connectionString = mode.StartsWith("postgres", StringComparison.Ordinal)
         ?? throw new InvalidOperationException($"Floor:Mode={mode} needs ConnectionStrings:Floor.")
     : null;
 await using var dataSource = connectionString is null ? null : Npgsql.NpgsqlDataSource.Create(connectionString);
-// postgres-inbox: one dispatcher per instance, fed by every writer, opened once the schema exists.
+// postgres-append and postgres-inbox: the bodies in the entries' rows, or apart in a table of their own.
+var bodiesApart = bool.Parse(builder.Configuration["Floor:BodiesApart"] ?? "false");
 if (mode is "postgres-append" or "postgres-inbox")
 {
-    PostgresAppendCommitter.CreateSchema(dataSource!);
+    PostgresAppendCommitter.CreateSchema(dataSource!, bodiesApart);
 }
+
+// postgres-inbox: one dispatcher per instance, fed by every writer, opened once the schema exists.
 
 await using var dispatcher = mode == "postgres-inbox" ? new PostgresDispatcher(connectionString!) : null;
 // Each writer its own store: its own file or SQLite database, or its own PostgreSQL connection to the one table.
@@ -42,7 +45,7 @@ var committers = Enumerable.Range(0, writers).Select(i => mode switch
     "file" => new FileCommitter(Path.Combine(folder, $"floor-{i}.log"), ring: false),
     "file-ring" => new FileCommitter(Path.Combine(folder, $"floor-{i}.log"), ring: true),
     "postgres" => new PostgresCommitter(dataSource!),
-    "postgres-append" or "postgres-inbox" => (IBatchCommitter)new PostgresAppendCommitter(dataSource!, dispatcher),
+    "postgres-append" or "postgres-inbox" => (IBatchCommitter)new PostgresAppendCommitter(dataSource!, bodiesApart, dispatcher),
     _ => throw new InvalidOperationException(
         $"Floor:Mode must be sqlite, sqlite-indexed, file, file-ring, postgres, postgres-append or postgres-inbox (got '{mode}')."),
 }).ToList();
