@@ -42,22 +42,12 @@ fi
 rm -f "$WORK/fsync-test"
 
 # --- the apps -----------------------------------------------------------------------------------------------------------------
-PG_FOLDER=$(mktemp -d "${TMPDIR:-/tmp}/pushlistener-bench-pg.XXXXXX")
-log "starting a private PostgreSQL (scripts/postgres-test-server.sh, durable settings)"
-"$ROOT/scripts/postgres-test-server.sh" start "$PG_FOLDER" --durable >/dev/null
-PG_VERSION=$(awk '{print $1}' "$PG_FOLDER/data/PG_VERSION")
-PG_FLOOR_DB=$("$ROOT/scripts/postgres-test-server.sh" database "$PG_FOLDER" bench_floor)
-PG_FLOOR_X4_DB=$("$ROOT/scripts/postgres-test-server.sh" database "$PG_FOLDER" bench_floor_x4)
-PG_FLOOR_APPEND_DB=$("$ROOT/scripts/postgres-test-server.sh" database "$PG_FOLDER" bench_floor_append)
-PG_FLOOR_INBOX_DB=$("$ROOT/scripts/postgres-test-server.sh" database "$PG_FOLDER" bench_floor_inbox)
-PG_FLOOR_INBOX_APART_DB=$("$ROOT/scripts/postgres-test-server.sh" database "$PG_FOLDER" bench_floor_inbox_apart)
-PG_LISTENER_DB=$("$ROOT/scripts/postgres-test-server.sh" database "$PG_FOLDER" bench_listener)
-
-# CPU ticks of the whole cluster: the postmaster, its children (backends, WAL writer, checkpointer...), and children
-# that exited since (the postmaster's cutime and cstime). Fields counted after the ")" that ends the command name.
+# pg_ticks FOLDER: CPU ticks of a whole cluster: the postmaster, its children (backends, WAL writer, checkpointer,
+# autovacuum...), and children that exited since (the postmaster's cutime and cstime). Fields counted after the ")"
+# that ends the command name.
 pg_ticks() {
   local pm
-  pm=$(head -1 "$PG_FOLDER/data/postmaster.pid")
+  pm=$(head -1 "$1/data/postmaster.pid")
   # A process can end between the glob and the read: cat's complaint is not an error here.
   { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v pm="$pm" '
     { pid = $1; sub(/^.*\) /, "") }
@@ -103,6 +93,20 @@ for app in "${FLOOR_APPS[@]}"; do PG_APP[$app]=0 STATS_APP[$app]=0; done
 PG_APP[floor-postgres]=1 PG_APP[floor-postgres-x4]=1 PG_APP[floor-postgres-append]=1 PG_APP[floor-postgres-inbox]=1 PG_APP[floor-postgres-inbox-apart]=1 PG_APP[listener-postgres]=1
 for app in "${FLOOR_APPS[@]}"; do if [[ $app == floor-* ]]; then STATS_APP[$app]=1; fi; done
 
+# Each PostgreSQL app its own private cluster (scripts/postgres-test-server.sh, durable settings), so that the work a
+# cluster defers (checkpoints, autovacuum) is charged to the app that caused it, whenever it runs. run.sh's clean-up
+# stops every folder in PG_FOLDER.
+declare -A PG_DIR PG_DB
+PG_VERSION=
+for app in "${FLOOR_APPS[@]}"; do
+  [ "${PG_APP[$app]}" = 1 ] || continue
+  PG_DIR[$app]=$(mktemp -d "${TMPDIR:-/tmp}/pushlistener-bench-pg.XXXXXX")
+  PG_FOLDER="$PG_FOLDER ${PG_DIR[$app]}"
+  log "starting a private PostgreSQL for $app (scripts/postgres-test-server.sh, durable settings)"
+  PG_DB[$app]=$("$ROOT/scripts/postgres-test-server.sh" start "${PG_DIR[$app]}" --durable)
+  PG_VERSION=$(awk '{print $1}' "${PG_DIR[$app]}/data/PG_VERSION")
+done
+
 # floor_start NAME DLL PORT [settings...]: as run.sh's start_app, but returns 1 instead of exiting when the app ends
 # during start-up (a port found free can be taken by another process before the app binds it: the caller retries).
 floor_start() {
@@ -140,15 +144,15 @@ for app in "${FLOOR_APPS[@]}"; do
     floor-sqlite) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=sqlite "--Floor:DataFolder=$WORK/$app" ;;
     floor-sqlite-indexed) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=sqlite-indexed "--Floor:DataFolder=$WORK/$app" ;;
     floor-sqlite-indexed-x4) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=sqlite-indexed --Floor:Writers=4 "--Floor:DataFolder=$WORK/$app" ;;
-    floor-postgres-x4) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=postgres --Floor:Writers=4 "--ConnectionStrings:Floor=$PG_FLOOR_X4_DB" ;;
-    floor-postgres) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=postgres "--ConnectionStrings:Floor=$PG_FLOOR_DB" ;;
-    floor-postgres-append) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=postgres-append "--ConnectionStrings:Floor=$PG_FLOOR_APPEND_DB" ;;
-    floor-postgres-inbox) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=postgres-inbox "--ConnectionStrings:Floor=$PG_FLOOR_INBOX_DB" ;;
+    floor-postgres-x4) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=postgres --Floor:Writers=4 "--ConnectionStrings:Floor=${PG_DB[$app]}" ;;
+    floor-postgres) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=postgres "--ConnectionStrings:Floor=${PG_DB[$app]}" ;;
+    floor-postgres-append) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=postgres-append "--ConnectionStrings:Floor=${PG_DB[$app]}" ;;
+    floor-postgres-inbox) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=postgres-inbox "--ConnectionStrings:Floor=${PG_DB[$app]}" ;;
     floor-postgres-inbox-apart) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=postgres-inbox --Floor:BodiesApart=true \
-                                  "--ConnectionStrings:Floor=$PG_FLOOR_INBOX_APART_DB" ;;
+                                  "--ConnectionStrings:Floor=${PG_DB[$app]}" ;;
     listener) start_app "$app" "$LISTENER_DLL" "$port" "${LISTENER_SETTINGS[@]}" "--PushListener:Inbox:DataFolder=$WORK/$app" ;;
     listener-postgres) start_app "$app" "$LISTENER_DLL" "$port" "${LISTENER_SETTINGS[@]}" --PushListener:Storage:Provider=PostgreSql \
-                         "--ConnectionStrings:PushListener=$PG_LISTENER_DB" "--PushListener:Inbox:DataFolder=$WORK/$app" ;;
+                         "--ConnectionStrings:PushListener=${PG_DB[$app]}" "--PushListener:Inbox:DataFolder=$WORK/$app" ;;
     listener-inbox-off) start_app "$app" "$LISTENER_DLL" "$port" "${LISTENER_SETTINGS[@]}" --PushListener:Inbox:Enabled=false \
                           "--PushListener:Inbox:DataFolder=$WORK/$app" ;;
   esac
@@ -193,19 +197,22 @@ for app in "${FLOOR_APPS[@]}"; do floor_wrk "${URL[$app]}" "$FLOOR_WARMUP" "$WOR
 # --- interleaved rounds ---------------------------------------------------------------------------------------------------------
 declare -A REQ TICKS DBTICKS WRKSEC COMMITS WRITES BUSY RATIOS P50S P99S RPSS ERRS
 for app in "${FLOOR_APPS[@]}"; do REQ[$app]=0 TICKS[$app]=0 DBTICKS[$app]=0 WRKSEC[$app]=0 COMMITS[$app]=0 WRITES[$app]=0 BUSY[$app]=0 ERRS[$app]=0; done
+# A cluster's CPU over all the rounds (the other apps' turns included) goes to its app; DBSTART is where it starts.
+declare -A DBSTART
+for app in "${FLOOR_APPS[@]}"; do if [ "${PG_APP[$app]}" = 1 ]; then DBSTART[$app]=$(pg_ticks "${PG_DIR[$app]}"); fi; done
 for round in $(seq 1 "$FLOOR_ROUNDS"); do
   for app in "${FLOOR_APPS[@]}"; do
     log "round $round/$FLOOR_ROUNDS: $app, ${FLOOR_CONNECTIONS} connections, ${FLOOR_SECONDS} s (load $(cut -d' ' -f1 /proc/loadavg))"
     out=$WORK/wrk-$app-$round.txt
     t0=$(cpu_ticks "${PID[$app]}") d0=0
-    [ "${PG_APP[$app]}" = 1 ] && d0=$(pg_ticks)
+    [ "${PG_APP[$app]}" = 1 ] && d0=$(pg_ticks "${PG_DIR[$app]}")
     [ "${STATS_APP[$app]}" = 1 ] && read -r c0 w0 b0 k0 <<<"$(stats "$app")"
     floor_wrk "${URL[$app]}" "$FLOOR_SECONDS" "$out"
     # The listener's dispatcher finishes its backlog after the last answer: that work belongs to these requests.
     sleep 1.5
     drain "$app"
     t1=$(cpu_ticks "${PID[$app]}") d1=0
-    [ "${PG_APP[$app]}" = 1 ] && d1=$(pg_ticks)
+    [ "${PG_APP[$app]}" = 1 ] && d1=$(pg_ticks "${PG_DIR[$app]}")
     if [ "${STATS_APP[$app]}" = 1 ]; then
       read -r c1 w1 b1 k1 <<<"$(stats "$app")"
       COMMITS[$app]=$(( ${COMMITS[$app]} + c1 - c0 )) WRITES[$app]=$(( ${WRITES[$app]} + w1 - w0 )) BUSY[$app]=$(( ${BUSY[$app]} + b1 - b0 ))
@@ -216,7 +223,7 @@ for round in $(seq 1 "$FLOOR_ROUNDS"); do
     fi
     n=$(wrk_requests "$out") e=$(wrk_errors "$out")
     REQ[$app]=$(( ${REQ[$app]} + n )) ERRS[$app]=$(( ${ERRS[$app]} + ${e:-0} ))
-    TICKS[$app]=$(( ${TICKS[$app]} + t1 - t0 )) DBTICKS[$app]=$(( ${DBTICKS[$app]} + d1 - d0 ))
+    TICKS[$app]=$(( ${TICKS[$app]} + t1 - t0 ))
     WRKSEC[$app]=$(awk -v a="${WRKSEC[$app]}" '{printf "%.2f", a + $1 + $2}' "$out.time")
     rps=$(wrk_rps "$out")
     RPSS[$app]="${RPSS[$app]:-} $rps"
@@ -224,8 +231,11 @@ for round in $(seq 1 "$FLOOR_ROUNDS"); do
     P99S[$app]="${P99S[$app]:-} $(wrk_pct "$out" 99)"
     [ "$app" = baseline ] && round_baseline=$rps
     RATIOS[$app]="${RATIOS[$app]:-} $(calc '%.3f' "$rps / $round_baseline")"
-    echo "  $rps req/s ($(calc '%.3f' "$rps / $round_baseline") x the baseline), p99 $(wrk_pct "$out" 99) ms, server CPU $(calc '%.1f' "($t1 - $t0) * 1000000 / $CLK_TCK / $n") us/request$([ "${PG_APP[$app]}" = 1 ] && echo " + database $(calc '%.1f' "($d1 - $d0) * 1000000 / $CLK_TCK / $n") us"), failed ${e:-?}" >&2
+    echo "  $rps req/s ($(calc '%.3f' "$rps / $round_baseline") x the baseline), p99 $(wrk_pct "$out" 99) ms, server CPU $(calc '%.1f' "($t1 - $t0) * 1000000 / $CLK_TCK / $n") us/request$([ "${PG_APP[$app]}" = 1 ] && echo " + database $(calc '%.1f' "($d1 - $d0) * 1000000 / $CLK_TCK / $n") us in this run"), failed ${e:-?}" >&2
   done
+done
+for app in "${FLOOR_APPS[@]}"; do
+  if [ "${PG_APP[$app]}" = 1 ]; then DBTICKS[$app]=$(( $(pg_ticks "${PG_DIR[$app]}") - ${DBSTART[$app]} )); fi
 done
 for app in "${FLOOR_APPS[@]}"; do stop_app "${PID[$app]}"; done
 
@@ -240,13 +250,13 @@ us() { calc '%.1f' "$1 * 1000000 / $CLK_TCK / $2"; }
   echo "# PushListener benchmark results: the ceiling durability sets"
   echo
   echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') by \`$([ "$FLOOR_SUBSET" = 1 ] && echo "BENCH_FLOOR_APPS=\"${FLOOR_APPS[*]}\" ")bench/run.sh --floor$([ $QUICK = 1 ] && echo ' --quick')\` in ${TOTAL} s: $FLOOR_ROUNDS interleaved round(s) of ${FLOOR_SECONDS} s per app after ${FLOOR_WARMUP} s of warm-up each."
-  echo "Machine: $MACHINE; PostgreSQL $PG_VERSION on the same machine (private cluster, fsync and synchronous_commit on)."
+  echo "Machine: $MACHINE; PostgreSQL ${PG_VERSION:-(none)} on the same machine (a private cluster per app, fsync and synchronous_commit on)."
   echo "Source: $SOURCE."
   echo "Load average (1, 5, 15 min) at start: $LOAD_START; at end: $LOAD_END. Every app, the database and wrk share the same cores."
   echo
   echo "## Throughput at $FLOOR_CONNECTIONS connections (wrk -t$WRK_THREADS, distinct 1.5 KB one-event pushes, bench/wrk/push.lua)"
   echo
-  echo "req/s is the mean over the rounds; / baseline is the mean of each round's ratio to the baseline's run in the same round (lowest-highest); p50 is the median round's, p99 the worst round's. CPU per request: user + system ticks of the app's process (and, for PostgreSQL, of the whole cluster) over the run and 1.5 s after it, over the requests answered; wrk's own CPU is shown apart. Cores busy: app + database + wrk CPU over the wall time (the machine has $(nproc)). Batches: writes per commit, the mean commit time (a writer thread's time in one commit, flush included) and the writers' busy share (summed over the writers: 400 % is four writers always committing), from the floor app's counters."
+  echo "req/s is the mean over the rounds; / baseline is the mean of each round's ratio to the baseline's run in the same round (lowest-highest); p50 is the median round's, p99 the worst round's. CPU per request: user + system ticks of the app's process over the run and 1.5 s after it (a floor inbox: until its dispatcher has caught up), over the requests answered; for PostgreSQL, + the ticks of the app's own cluster over all the rounds, the other apps' turns included (a checkpoint or an autovacuum counts for the app that caused it, whenever it runs); wrk's own CPU is shown apart. Cores busy: app + database + wrk CPU over the wall time (the machine has $(nproc)). Batches: writes per commit, the mean commit time (a writer thread's time in one commit, flush included) and the writers' busy share (summed over the writers: 400 % is four writers always committing), from the floor app's counters."
   echo
   echo "| app | req/s | / baseline | p50 | p99 | CPU per request: app | + database | wrk | cores busy | writes per commit | commit time | writer busy | failed |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
