@@ -195,8 +195,8 @@ log "warm-up: ${FLOOR_WARMUP} s of wrk on each app (not measured)"
 for app in "${FLOOR_APPS[@]}"; do floor_wrk "${URL[$app]}" "$FLOOR_WARMUP" "$WORK/warmup-$app.txt"; drain "$app"; done
 
 # --- interleaved rounds ---------------------------------------------------------------------------------------------------------
-declare -A REQ TICKS DBTICKS WRKSEC COMMITS WRITES BUSY RATIOS P50S P99S RPSS ERRS
-for app in "${FLOOR_APPS[@]}"; do REQ[$app]=0 TICKS[$app]=0 DBTICKS[$app]=0 WRKSEC[$app]=0 COMMITS[$app]=0 WRITES[$app]=0 BUSY[$app]=0 ERRS[$app]=0; done
+declare -A REQ TICKS DBTICKS DBWIN WRKSEC COMMITS WRITES BUSY RATIOS P50S P99S RPSS ERRS
+for app in "${FLOOR_APPS[@]}"; do REQ[$app]=0 TICKS[$app]=0 DBTICKS[$app]=0 DBWIN[$app]=0 WRKSEC[$app]=0 COMMITS[$app]=0 WRITES[$app]=0 BUSY[$app]=0 ERRS[$app]=0; done
 # A cluster's CPU over all the rounds (the other apps' turns included) goes to its app; DBSTART is where it starts.
 declare -A DBSTART
 for app in "${FLOOR_APPS[@]}"; do if [ "${PG_APP[$app]}" = 1 ]; then DBSTART[$app]=$(pg_ticks "${PG_DIR[$app]}"); fi; done
@@ -223,7 +223,7 @@ for round in $(seq 1 "$FLOOR_ROUNDS"); do
     fi
     n=$(wrk_requests "$out") e=$(wrk_errors "$out")
     REQ[$app]=$(( ${REQ[$app]} + n )) ERRS[$app]=$(( ${ERRS[$app]} + ${e:-0} ))
-    TICKS[$app]=$(( ${TICKS[$app]} + t1 - t0 ))
+    TICKS[$app]=$(( ${TICKS[$app]} + t1 - t0 )) DBWIN[$app]=$(( ${DBWIN[$app]} + d1 - d0 ))
     WRKSEC[$app]=$(awk -v a="${WRKSEC[$app]}" '{printf "%.2f", a + $1 + $2}' "$out.time")
     rps=$(wrk_rps "$out")
     RPSS[$app]="${RPSS[$app]:-} $rps"
@@ -256,14 +256,14 @@ us() { calc '%.1f' "$1 * 1000000 / $CLK_TCK / $2"; }
   echo
   echo "## Throughput at $FLOOR_CONNECTIONS connections (wrk -t$WRK_THREADS, distinct 1.5 KB one-event pushes, bench/wrk/push.lua)"
   echo
-  echo "req/s is the mean over the rounds; / baseline is the mean of each round's ratio to the baseline's run in the same round (lowest-highest); p50 is the median round's, p99 the worst round's. CPU per request: user + system ticks of the app's process over the run and 1.5 s after it (a floor inbox: until its dispatcher has caught up), over the requests answered; for PostgreSQL, + the ticks of the app's own cluster over all the rounds, the other apps' turns included (a checkpoint or an autovacuum counts for the app that caused it, whenever it runs); wrk's own CPU is shown apart. Cores busy: app + database + wrk CPU over the wall time (the machine has $(nproc)). Batches: writes per commit, the mean commit time (a writer thread's time in one commit, flush included) and the writers' busy share (summed over the writers: 400 % is four writers always committing), from the floor app's counters."
+  echo "req/s is the mean over the rounds; / baseline is the mean of each round's ratio to the baseline's run in the same round (lowest-highest); p50 is the median round's, p99 the worst round's. CPU per request: user + system ticks of the app's process over the run and 1.5 s after it (a floor inbox: until its dispatcher has caught up), over the requests answered; for PostgreSQL, + the ticks of the app's own cluster over all the rounds, the other apps' turns included (a checkpoint or an autovacuum counts for the app that caused it, whenever it runs, and so does a listener's idle background work), and in brackets its cluster's ticks within the app's own runs only; wrk's own CPU is shown apart. Cores busy: app + database + wrk CPU over the wall time (the machine has $(nproc)). Batches: writes per commit, the mean commit time (a writer thread's time in one commit, flush included) and the writers' busy share (summed over the writers: 400 % is four writers always committing), from the floor app's counters."
   echo
-  echo "| app | req/s | / baseline | p50 | p99 | CPU per request: app | + database | wrk | cores busy | writes per commit | commit time | writer busy | failed |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| app | req/s | / baseline | p50 | p99 | CPU per request: app | + database | (database in its runs) | wrk | cores busy | writes per commit | commit time | writer busy | failed |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for app in "${FLOOR_APPS[@]}"; do
     n=${REQ[$app]}
     secs=$(( FLOOR_ROUNDS * FLOOR_SECONDS ))
-    db=; [ "${PG_APP[$app]}" = 1 ] && db="$(us "${DBTICKS[$app]}" "$n") µs"
+    db= dbwin=; [ "${PG_APP[$app]}" = 1 ] && db="$(us "${DBTICKS[$app]}" "$n") µs" dbwin="$(us "${DBWIN[$app]}" "$n") µs"
     batch= commit= busy=
     if [ "${STATS_APP[$app]}" = 1 ] && [ "${COMMITS[$app]}" -gt 0 ]; then
       batch=$(calc '%.1f' "${WRITES[$app]} / ${COMMITS[$app]}")
@@ -271,7 +271,7 @@ us() { calc '%.1f' "$1 * 1000000 / $CLK_TCK / $2"; }
       busy="$(calc '%.0f' "${BUSY[$app]} / 10000 / $secs") %"
     fi
     cores=$(calc '%.2f' "((${TICKS[$app]} + ${DBTICKS[$app]}) / $CLK_TCK + ${WRKSEC[$app]}) / $secs")
-    echo "| ${LABEL[$app]} | $(calc '%.0f' "$n / $secs") | $(mean "${RATIOS[$app]}") ($(lowest "${RATIOS[$app]}")-$(highest "${RATIOS[$app]}")) | $(tr ' ' '\n' <<<"${P50S[$app]}" | grep . | median) ms | $(highest "${P99S[$app]}") ms | $(us "${TICKS[$app]}" "$n") µs | $db | $(calc '%.1f' "${WRKSEC[$app]} * 1000000 / $n") µs | $cores | $batch | $commit | $busy | ${ERRS[$app]} |"
+    echo "| ${LABEL[$app]} | $(calc '%.0f' "$n / $secs") | $(mean "${RATIOS[$app]}") ($(lowest "${RATIOS[$app]}")-$(highest "${RATIOS[$app]}")) | $(tr ' ' '\n' <<<"${P50S[$app]}" | grep . | median) ms | $(highest "${P99S[$app]}") ms | $(us "${TICKS[$app]}" "$n") µs | $db | $dbwin | $(calc '%.1f' "${WRKSEC[$app]} * 1000000 / $n") µs | $cores | $batch | $commit | $busy | ${ERRS[$app]} |"
   done
   echo
   echo "Per-round req/s: $(for app in "${FLOOR_APPS[@]}"; do printf '%s%s' "$app" "${RPSS[$app]}"; [ "$app" = "${FLOOR_APPS[-1]}" ] || printf '; '; done)."
