@@ -59,7 +59,7 @@ pg_ticks() {
 # name | label (what it does before answering) | uses the PostgreSQL cluster | reports its batches (/floor/stats)
 FLOOR_APPS=(baseline floor-file floor-file-ring floor-file-ring-x4 floor-sqlite floor-sqlite-x4 floor-sqlite-indexed
             floor-sqlite-indexed-x4 floor-postgres floor-postgres-x4 floor-postgres-append floor-postgres-inbox
-            floor-postgres-inbox-apart listener listener-postgres listener-inbox-off)
+            floor-postgres-inbox-x4 floor-postgres-inbox-apart listener listener-postgres listener-inbox-off)
 FLOOR_SUBSET=0
 if [ -n "${BENCH_FLOOR_APPS:-}" ]; then
   for app in $BENCH_FLOOR_APPS; do
@@ -85,12 +85,13 @@ LABEL[floor-postgres]="floor, PostgreSQL: one multi-row INSERT per batch (one ro
 LABEL[floor-postgres-x4]="floor, PostgreSQL x4: four connections, four writers sharing one queue"
 LABEL[floor-postgres-append]="requirements floor, PostgreSQL append: entries under a unique dedupe hash and a per-subscription order index + registry upsert, one statement per batch"
 LABEL[floor-postgres-inbox]="requirements floor, PostgreSQL inbox: that append + a dispatcher claiming (SKIP LOCKED, lease) and completing each commit's entries"
+LABEL[floor-postgres-inbox-x4]="requirements floor, PostgreSQL inbox x4: four writers (four connections) sharing one queue, one dispatcher"
 LABEL[floor-postgres-inbox-apart]="requirements floor, PostgreSQL inbox, bodies apart: the same with the bodies in a table of their own (the listener's layout)"
 LABEL[listener]="listener (as bench/run.sh: SQLite inbox, default handlers, Warning logging)"
 LABEL[listener-postgres]="listener on PostgreSQL (PushListener:Storage:Provider=PostgreSql)"
 LABEL[listener-inbox-off]="listener, inbox off (PushListener:Inbox:Enabled=false): parse + handlers in the request, not durable"
 for app in "${FLOOR_APPS[@]}"; do PG_APP[$app]=0 STATS_APP[$app]=0; done
-PG_APP[floor-postgres]=1 PG_APP[floor-postgres-x4]=1 PG_APP[floor-postgres-append]=1 PG_APP[floor-postgres-inbox]=1 PG_APP[floor-postgres-inbox-apart]=1 PG_APP[listener-postgres]=1
+PG_APP[floor-postgres]=1 PG_APP[floor-postgres-x4]=1 PG_APP[floor-postgres-append]=1 PG_APP[floor-postgres-inbox]=1 PG_APP[floor-postgres-inbox-x4]=1 PG_APP[floor-postgres-inbox-apart]=1 PG_APP[listener-postgres]=1
 for app in "${FLOOR_APPS[@]}"; do if [[ $app == floor-* ]]; then STATS_APP[$app]=1; fi; done
 
 # Each PostgreSQL app its own private cluster (scripts/postgres-test-server.sh, durable settings), so that the work a
@@ -148,6 +149,7 @@ for app in "${FLOOR_APPS[@]}"; do
     floor-postgres) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=postgres "--ConnectionStrings:Floor=${PG_DB[$app]}" ;;
     floor-postgres-append) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=postgres-append "--ConnectionStrings:Floor=${PG_DB[$app]}" ;;
     floor-postgres-inbox) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=postgres-inbox "--ConnectionStrings:Floor=${PG_DB[$app]}" ;;
+    floor-postgres-inbox-x4) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=postgres-inbox --Floor:Writers=4 "--ConnectionStrings:Floor=${PG_DB[$app]}" ;;
     floor-postgres-inbox-apart) start_app "$app" "$FLOOR_DLL" "$port" --Floor:Mode=postgres-inbox --Floor:BodiesApart=true \
                                   "--ConnectionStrings:Floor=${PG_DB[$app]}" ;;
     listener) start_app "$app" "$LISTENER_DLL" "$port" "${LISTENER_SETTINGS[@]}" "--PushListener:Inbox:DataFolder=$WORK/$app" ;;
