@@ -2,9 +2,10 @@
 # The ceiling durability sets on this machine: the baseline app, the same app made durable in the cheapest honest ways
 # (bench/DurableFloor: a file with fdatasync, appended or reused as a preallocated ring, one writer or four sharing the
 # queue; one SQLite table, one writer or four databases; SQLite with a dedupe and a second index; PostgreSQL: bodies
-# only, then what issue 13 requires at its cheapest, the append alone and with dispatch; each with group commit), and
-# the listener (SQLite inbox, PostgreSQL, and with the inbox off), all started together and measured in interleaved
-# rounds of wrk at 64 connections. Also the disk's flush cost (pg_test_fsync, or dd with O_DSYNC). Written to
+# only, then what issue 13 requires at its cheapest, the append alone and with dispatch (one writer or four; bodies
+# inline or in a table of their own); each with group commit), and the listener (SQLite inbox, PostgreSQL, and with
+# the inbox off), all started together and measured in interleaved rounds of wrk at 64 connections; each PostgreSQL
+# app on a private cluster of its own. Also the disk's flush cost (pg_test_fsync, or dd with O_DSYNC). Written to
 # bench/results/latest-floor.md (a run of some apps only: latest-floor-subset.md); docs/benchmarks.md, "The ceiling
 # durability sets on this machine", reads it.
 #
