@@ -75,7 +75,8 @@ PG_FOLDER=
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  if [ -n "$PG_FOLDER" ]; then "$ROOT/scripts/postgres-test-server.sh" stop "$PG_FOLDER" || true; fi
+  # One folder, or (--floor) one per PostgreSQL app.
+  for folder in $PG_FOLDER; do "$ROOT/scripts/postgres-test-server.sh" stop "$folder" || true; done
   if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "work folder kept: $WORK" >&2; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT

@@ -22,10 +22,21 @@ if (writers is < 1 or > 64)
 }
 
 Directory.CreateDirectory(folder);
-await using var dataSource = mode == "postgres"
-    ? Npgsql.NpgsqlDataSource.Create(builder.Configuration.GetConnectionString("Floor")
-        ?? throw new InvalidOperationException("Floor:Mode=postgres needs ConnectionStrings:Floor."))
+var connectionString = mode.StartsWith("postgres", StringComparison.Ordinal)
+    ? builder.Configuration.GetConnectionString("Floor")
+        ?? throw new InvalidOperationException($"Floor:Mode={mode} needs ConnectionStrings:Floor.")
     : null;
+await using var dataSource = connectionString is null ? null : Npgsql.NpgsqlDataSource.Create(connectionString);
+// postgres-append and postgres-inbox: the bodies in the entries' rows, or apart in a table of their own.
+var bodiesApart = bool.Parse(builder.Configuration["Floor:BodiesApart"] ?? "false");
+if (mode is "postgres-append" or "postgres-inbox")
+{
+    PostgresAppendCommitter.CreateSchema(dataSource!, bodiesApart);
+}
+
+// postgres-inbox: one dispatcher per instance, fed by every writer, opened once the schema exists.
+
+await using var dispatcher = mode == "postgres-inbox" ? new PostgresDispatcher(connectionString!) : null;
 // Each writer its own store: its own file or SQLite database, or its own PostgreSQL connection to the one table.
 var committers = Enumerable.Range(0, writers).Select(i => mode switch
 {
@@ -33,8 +44,10 @@ var committers = Enumerable.Range(0, writers).Select(i => mode switch
     "sqlite-indexed" => new SqliteCommitter(Path.Combine(folder, $"floor-{i}.db"), indexed: true),
     "file" => new FileCommitter(Path.Combine(folder, $"floor-{i}.log"), ring: false),
     "file-ring" => new FileCommitter(Path.Combine(folder, $"floor-{i}.log"), ring: true),
-    "postgres" => (IBatchCommitter)new PostgresCommitter(dataSource!),
-    _ => throw new InvalidOperationException($"Floor:Mode must be sqlite, sqlite-indexed, file, file-ring or postgres (got '{mode}')."),
+    "postgres" => new PostgresCommitter(dataSource!),
+    "postgres-append" or "postgres-inbox" => (IBatchCommitter)new PostgresAppendCommitter(dataSource!, bodiesApart, dispatcher),
+    _ => throw new InvalidOperationException(
+        $"Floor:Mode must be sqlite, sqlite-indexed, file, file-ring, postgres, postgres-append or postgres-inbox (got '{mode}')."),
 }).ToList();
 await using var log = new GroupCommitLog(committers, $"floor {mode}");
 
@@ -55,11 +68,13 @@ app.MapPost("/ews/notifications", async context =>
     context.Response.ContentLength = reply.Length;
     await context.Response.Body.WriteAsync(reply, context.RequestAborted);
 });
-// Commits, writes and the writer's busy time so far: bench/run.sh --floor reads batch sizes from the difference.
+// Commits, writes and the writer's busy time so far (bench/run.sh --floor reads batch sizes from the difference), then
+// the entries the dispatcher claimed and completed (postgres-inbox; 0 otherwise).
 app.MapGet("/floor/stats", () =>
 {
     var (commits, writes, busy) = log.Stats;
-    return string.Create(CultureInfo.InvariantCulture, $"{commits} {writes} {busy}\n");
+    var (claimed, completed) = dispatcher?.Stats ?? (0, 0);
+    return string.Create(CultureInfo.InvariantCulture, $"{commits} {writes} {busy} {claimed} {completed}\n");
 });
 app.MapHealthChecks("/healthz");
 await app.RunAsync();
