@@ -33,6 +33,13 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
             builder.Timeout = connectTimeout;
         }
 
+        // A server that stopped answering (hung, paused, a lock held for ever) must not hold a statement, and what waits on
+        // it, longer than this (Npgsql's default is 30 seconds).
+        if (!IsWritten(written, "Command Timeout", "CommandTimeout"))
+        {
+            builder.CommandTimeout = (int)Math.Ceiling(settings.CommandTimeout.TotalSeconds);
+        }
+
         // The stores run a few statements over and over: prepared once per connection, they skip parsing and planning.
         if (!IsWritten(written, "Max Auto Prepare", "MaxAutoPrepare"))
         {
@@ -47,6 +54,8 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
             builder.WriteBufferSize = 64 * 1024;
         }
 
+        // A push waits for its append no longer than a statement may run (the connection string's value when it names one).
+        CommandTimeout = builder.CommandTimeout > 0 ? TimeSpan.FromSeconds(builder.CommandTimeout) : settings.CommandTimeout;
         Target = $"{builder.Host}:{builder.Port}/{builder.Database ?? builder.Username}";
 
         // The stores leave no session state behind (no SET, LISTEN, temporary tables or session locks on pooled
@@ -73,6 +82,9 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
 
     /// <summary>Host, port and database, for messages (never the password).</summary>
     public string Target { get; }
+
+    /// <summary>How long a statement may run, and a push may wait for its append (<see cref="PostgreSqlStorageOptions.CommandTimeout"/>).</summary>
+    public TimeSpan CommandTimeout { get; }
 
     /// <summary>The pool the stores use.</summary>
     public NpgsqlDataSource DataSource => pooled;

@@ -142,8 +142,23 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(push);
         var pending = new PendingAppend(push, cancellationToken);
-        await _queue.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
-        return await pending.Completion.Task.ConfigureAwait(false);
+        // Bounded: a database that stopped answering (paused, hung, a lock held) must not keep Exchange waiting for an
+        // answer; a Server fault makes it send the push again, and should this append still commit, that is a duplicate.
+        using var bound = new CancellationTokenSource(_database.CommandTimeout, _time);
+        using var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, bound.Token) : null;
+        var token = linked?.Token ?? bound.Token;
+        try
+        {
+            await _queue.Writer.WriteAsync(pending, token).ConfigureAwait(false);
+            return await pending.Completion.Task.WaitAsync(token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (bound.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            var timeout = new TimeoutException($"The PostgreSQL database {_database.Target} did not store the push within {PostgreSqlStorageOptions.SectionName}:CommandTimeout ({_database.CommandTimeout}).");
+            // A writer that has not taken it yet skips it (see WriteLoopAsync).
+            pending.Completion.TrySetException(timeout);
+            throw timeout;
+        }
     }
 
     public async ValueTask<IReadOnlyList<ClaimedEntry>> ClaimAsync(string owner, int max, TimeSpan lease, CancellationToken cancellationToken)
@@ -531,6 +546,12 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
                 if (pending.CancellationToken.IsCancellationRequested)
                 {
                     pending.Completion.TrySetCanceled(pending.CancellationToken);
+                    continue;
+                }
+
+                // Its caller stopped waiting (CommandTimeout) and answered a fault: Exchange sends it again.
+                if (pending.Completion.Task.IsCompleted)
+                {
                     continue;
                 }
 
