@@ -113,7 +113,15 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
 
     /// <summary>The start-up failure when the database cannot be reached, naming the setting.</summary>
     public StorageUnavailableException Unreachable(Exception cause) =>
-        new($"Cannot use the PostgreSQL database {Target} named by {PostgreSqlStorageOptions.ConnectionStringSetting} ({StorageOptions.SectionName}:Provider is PostgreSql): {cause.Message}", cause);
+        new($"Cannot use the PostgreSQL database {Target} named by {PostgreSqlStorageOptions.ConnectionStringSetting} ({StorageOptions.SectionName}:Provider is PostgreSql): {cause.Message}{Hint(cause)}", cause);
+
+    // The causes an operator meets when creating the schema, and what to change.
+    private static string Hint(Exception cause) => (cause as PostgresException ?? cause.InnerException as PostgresException)?.SqlState switch
+    {
+        PostgresErrorCodes.InsufficientPrivilege => " (the user needs CREATE on the schema the tables go in: GRANT CREATE ON SCHEMA ... TO ..., or a Search Path naming one it owns)",
+        PostgresErrorCodes.InvalidSchemaName => " (the connection string's Search Path names no schema that exists: create it, or correct Search Path)",
+        _ => string.Empty,
+    };
 
     public async ValueTask DisposeAsync()
     {

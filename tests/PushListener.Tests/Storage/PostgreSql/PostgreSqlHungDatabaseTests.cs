@@ -14,7 +14,7 @@ public sealed class PostgreSqlHungDatabaseTests(PostgreSqlServer server) : IClas
     // Bounds the test, far above the one-second timeouts configured: without them a push waited 30 s (Npgsql's default).
     private static readonly TimeSpan RequestBound = TimeSpan.FromSeconds(20);
 
-    [Fact]
+    [Fact(Timeout = 120_000)]
     public async Task StatementsHeldByALock_PushGetsAServerFault_AndReadinessIs503()
     {
         var connection = await server.CreateDatabaseAsync();
@@ -35,7 +35,7 @@ public sealed class PostgreSqlHungDatabaseTests(PostgreSqlServer server) : IClas
         await Eventually.TrueAsync(async () => (await client.GetAsync(new Uri("/healthz/ready", UriKind.Relative))).StatusCode == HttpStatusCode.OK, RequestBound);
     }
 
-    [Fact]
+    [Fact(Timeout = 120_000)]
     public async Task StatementsWithoutATimeoutHeldByALock_PushGetsAServerFault_AndTheLateCommitIsADuplicate()
     {
         // The connection string turns Npgsql's statement timeout off: only the push's own bound on its wait is left.
