@@ -27,7 +27,8 @@ internal sealed class BoundedHealthCheck(IHealthCheck inner, TimeSpan timeout, T
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
 #pragma warning restore CA1031
         {
-            return new HealthCheckResult(context.Registration.FailureStatus, $"The check failed: {ex.Message}", ex);
+            // The reason without the exception: probed every few seconds during an outage, a stack trace each time is noise.
+            return new HealthCheckResult(context.Registration.FailureStatus, $"The check failed: {ex.Message}");
         }
     }
 }

@@ -40,7 +40,8 @@ internal static class HealthServiceCollectionExtensions
             {
                 var factory = registration.Factory;
                 registration.Factory = sp => new BoundedHealthCheck(factory(sp), timeout, sp.GetService<TimeProvider>() ?? TimeProvider.System);
-                registration.Timeout = timeout;
+                // The host's own bound, a little later: the wrapper answers first, with the setting in its reason.
+                registration.Timeout = timeout + TimeSpan.FromSeconds(1);
             }
         });
 
