@@ -5,13 +5,42 @@ namespace PushListener.Hosting;
 /// first with its exception, then at most one summary per <paramref name="summaryInterval"/> (the rest at Debug), and one
 /// line when it works again. An outage of a minute is then a handful of lines, not one stack trace per retry.
 /// </summary>
-internal sealed class RepeatedFailureLog(TimeProvider time, TimeSpan summaryInterval)
+internal sealed partial class RepeatedFailureLog(TimeProvider time, TimeSpan summaryInterval)
 {
+    /// <summary>The summary interval of the service's loops: after an outage's first failure, a line a minute at most.</summary>
+    public static readonly TimeSpan OneMinute = TimeSpan.FromMinutes(1);
+
     private readonly Lock _gate = new();
     private long _failures;
     private DateTimeOffset _since;
     private DateTimeOffset _summarisedAt;
     private volatile bool _failing;
+
+    /// <summary>Counts a failure and logs it: with <paramref name="first"/> (the exception in full) if it starts an outage, else as a summary or at Debug.</summary>
+    public void Report(ILogger logger, string operation, Exception exception, Action<ILogger, Exception> first)
+    {
+        switch (Failed(out var failures, out var since))
+        {
+            case FailureLogLevel.First:
+                first(logger, exception);
+                break;
+            case FailureLogLevel.Summary:
+                StillFailing(logger, operation, failures, since, exception.Message);
+                break;
+            default:
+                FailedAgain(logger, operation, exception.Message);
+                break;
+        }
+    }
+
+    /// <summary>Logs one line if an outage just ended.</summary>
+    public void ReportSuccess(ILogger logger, string operation)
+    {
+        if (Succeeded(out var failures, out var lasted))
+        {
+            WorksAgain(logger, operation, failures, lasted);
+        }
+    }
 
     /// <summary>Counts a failure; says whether to log it in full (the first), as a summary, or only at Debug.</summary>
     public FailureLogLevel Failed(out long failures, out DateTimeOffset since)
@@ -63,6 +92,15 @@ internal sealed class RepeatedFailureLog(TimeProvider time, TimeSpan summaryInte
             return true;
         }
     }
+
+    [LoggerMessage(106, LogLevel.Warning, "{Operation} still fails: {Failures} failure(s) since {Since:O}; the last: {Error}")]
+    private static partial void StillFailing(ILogger logger, string operation, long failures, DateTimeOffset since, string error);
+
+    [LoggerMessage(107, LogLevel.Debug, "{Operation} failed again: {Error}")]
+    private static partial void FailedAgain(ILogger logger, string operation, string error);
+
+    [LoggerMessage(108, LogLevel.Information, "{Operation} works again, after {Failures} failure(s) over {Duration}")]
+    private static partial void WorksAgain(ILogger logger, string operation, long failures, TimeSpan duration);
 }
 
 /// <summary>How to log one failure of a retrying loop (see <see cref="RepeatedFailureLog"/>).</summary>
