@@ -38,6 +38,13 @@ catch (ConfigurationErrorsException ex)
     last.Logger.Fatal("PushListener did not start: the configuration has {ErrorCount} error(s): {ConfigurationErrors}", ex.Errors.Count, ex.Errors);
     return 1;
 }
+catch (PushListener.Storage.StorageUnavailableException ex)
+{
+    // Logged with its stack trace by the host already (and in one line before that): once is enough.
+    await using var last = LastWords(builder, app);
+    last.Logger.Fatal("PushListener did not start: {Reason}", ex.Message);
+    return 1;
+}
 catch (Exception ex) when (ex is not HostAbortedException)
 {
     await using var last = LastWords(builder, app);

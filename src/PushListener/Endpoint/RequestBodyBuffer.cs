@@ -67,6 +67,12 @@ internal sealed class RequestBodyBuffer : IDisposable
         }
     }
 
+    /// <summary>
+    /// Leaves the buffer to the garbage collector instead of the pool: after a store that gave up waiting (a timeout),
+    /// a writer may still be sending these bytes, and a pooled buffer would be reused under it by another request.
+    /// </summary>
+    public void Abandon() => Interlocked.Exchange(ref _buffer, []);
+
     public void Dispose()
     {
         var buffer = Interlocked.Exchange(ref _buffer, []);

@@ -209,6 +209,7 @@ internal sealed class SendNotificationEndpoint(
             }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
             {
+                body.Abandon();
                 telemetry.Finish(context, version, PushOutcome.Fault, push.Messages[0].SubscriptionId);
                 return;
             }
@@ -216,8 +217,10 @@ internal sealed class SendNotificationEndpoint(
             catch (Exception ex)
 #pragma warning restore CA1031
             {
+                // The store may have stopped waiting for a write that still reads the body (a timeout): not back to the pool.
+                body.Abandon();
                 EndpointLog.PushNotTaken(logger, remote, ex);
-                telemetry.NotTaken(body.Memory.Length, ex);
+                telemetry.NotTaken(body.Length, ex);
                 await WriteFaultAsync(context, version, FaultCode.Receiver, "The notification could not be stored; retry later.", []).ConfigureAwait(false);
                 return;
             }

@@ -26,8 +26,19 @@ public sealed class HealthOptions : IValidatedOptions
     /// </summary>
     public TimeSpan CacheDuration { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long each readiness check may take: one that has not answered by then (a database that stopped answering)
+    /// fails, so <c>/healthz/ready</c> answers 503 within about this. Default 5 seconds.
+    /// </summary>
+    public TimeSpan CheckTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     IEnumerable<string> IValidatedOptions.Validate()
     {
+        if (CheckTimeout < TimeSpan.FromMilliseconds(100) || CheckTimeout > TimeSpan.FromMinutes(5))
+        {
+            yield return $"{SectionName}:CheckTimeout must be between 00:00:00.100 and 00:05:00 (got {CheckTimeout}).";
+        }
+
         if (MinFreeDiskMegabytes < 0)
         {
             yield return $"{SectionName}:MinFreeDiskMegabytes must be 0 or more (got {MinFreeDiskMegabytes}).";

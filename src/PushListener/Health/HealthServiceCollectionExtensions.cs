@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using PushListener.Hosting;
 using PushListener.Inbox;
 
@@ -30,6 +31,19 @@ internal static class HealthServiceCollectionExtensions
                 .AddCheck<FreeDiskCheck>("disk-space", tags: [ReadyTag])
                 .AddCheck<DeliveryLagCheck>("delivery-lag", tags: [ReadyTag]);
         }
+
+        // Every check, also those added later (the storage provider's, a plugin's), answers within CheckTimeout.
+        services.AddOptions<HealthCheckServiceOptions>().PostConfigure<IOptions<HealthOptions>>((o, health) =>
+        {
+            var timeout = health.Value.CheckTimeout;
+            foreach (var registration in o.Registrations)
+            {
+                var factory = registration.Factory;
+                registration.Factory = sp => new BoundedHealthCheck(factory(sp), timeout, sp.GetService<TimeProvider>() ?? TimeProvider.System);
+                // The host's own bound, a little later: the wrapper answers first, with the setting in its reason.
+                registration.Timeout = timeout + TimeSpan.FromSeconds(1);
+            }
+        });
 
         // Checks are resolved per run; the probe's cache must outlive one.
         services.TryAddSingleton<StoreWritableCheck>();

@@ -12,7 +12,16 @@ internal sealed partial class PushListenerStartup(IEnumerable<IStartupStep> step
         {
             foreach (var step in stage)
             {
-                await step.StartAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await step.StartAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Storage.StorageUnavailableException ex)
+                {
+                    // The one line an operator needs, ahead of the host's report with the stack trace.
+                    StoreUnusable(logger, ex.Message);
+                    throw;
+                }
             }
         }
 
@@ -21,6 +30,9 @@ internal sealed partial class PushListenerStartup(IEnumerable<IStartupStep> step
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(105, LogLevel.Critical, "PushListener cannot start: {Reason}")]
+    private static partial void StoreUnusable(ILogger logger, string reason);
 
     [LoggerMessage(100, LogLevel.Debug, "Start-up steps done; background workers may run")]
     private static partial void Started(ILogger logger);

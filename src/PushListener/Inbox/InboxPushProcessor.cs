@@ -70,7 +70,8 @@ internal sealed partial class InboxPushProcessor(
         try
         {
             // Once queued, the write completes even if Exchange hangs up: a retry then finds it as a duplicate. The body
-            // (the request's buffer) stays valid until the append completes: the endpoint awaits this method.
+            // (the request's buffer) stays valid until the append completes: the endpoint awaits this method, and after a
+            // failure (a store that gave up waiting, its write maybe still running) leaves the buffer out of the pool.
             appended = await entries.AppendAsync(new PushAppend(push.Body, push.ReceivedAt, push.Request.RequestServerVersion, TraceParent(), appends), CancellationToken.None).ConfigureAwait(false);
         }
         catch

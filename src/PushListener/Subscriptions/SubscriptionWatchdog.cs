@@ -12,6 +12,8 @@ namespace PushListener.Subscriptions;
 /// </summary>
 internal sealed partial class SubscriptionWatchdog(ISubscriptionRegistry registry, IDispatchNotifier notifier, ILeaderElection leaders, StartupGate startup, IOptions<SubscriptionOptions> options, TimeProvider time, ILogger<SubscriptionWatchdog> logger) : BackgroundService
 {
+    private readonly RepeatedFailureLog _failures = new(time, RepeatedFailureLog.OneMinute);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
@@ -49,10 +51,12 @@ internal sealed partial class SubscriptionWatchdog(ISubscriptionRegistry registr
             {
                 notifier.Notify();
             }
+
+            _failures.ReportSuccess(logger, "The subscription watchdog's check");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            CheckFailed(logger, ex);
+            _failures.Report(logger, "The subscription watchdog's check", ex, CheckFailed);
         }
     }
 

@@ -24,6 +24,7 @@ internal sealed partial class InboxStatsSampler : BackgroundService
     private readonly ILogger _logger;
     private readonly StartupGate? _startup;
     private readonly SemaphoreSlim _sampling = new(1, 1);
+    private readonly Hosting.RepeatedFailureLog _failures;
     private InboxSnapshot? _latest;
 
     public InboxStatsSampler(
@@ -46,6 +47,7 @@ internal sealed partial class InboxStatsSampler : BackgroundService
         _interval = options.Value.SampleInterval;
         _logger = logger;
         _startup = startup;
+        _failures = new Hosting.RepeatedFailureLog(time, Hosting.RepeatedFailureLog.OneMinute);
         var meter = metrics.Meter;
         meter.CreateObservableUpDownCounter("pushlistener.inbox.entries", ObserveEntries, "{entry}", "Inbox entries by state: pending (stored, not yet delivered), in_flight (claimed under a live lease), dead_lettered.");
         meter.CreateObservableGauge("pushlistener.inbox.oldest_pending.age", ObserveOldestAge, "s", "Age of the oldest pending inbox entry (0 when none is pending): how far delivery lags.");
@@ -133,10 +135,11 @@ internal sealed partial class InboxStatsSampler : BackgroundService
                 try
                 {
                     await SampleAsync(stoppingToken).ConfigureAwait(false);
+                    _failures.ReportSuccess(_logger, "Reading the inbox statistics");
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    SampleFailed(_logger, ex);
+                    _failures.Report(_logger, "Reading the inbox statistics", ex, SampleFailed);
                 }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));

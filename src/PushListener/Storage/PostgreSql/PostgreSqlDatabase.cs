@@ -33,6 +33,13 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
             builder.Timeout = connectTimeout;
         }
 
+        // A server that stopped answering (hung, paused, a lock held for ever) must not hold a statement, and what waits on
+        // it, longer than this (Npgsql's default is 30 seconds).
+        if (!IsWritten(written, "Command Timeout", "CommandTimeout"))
+        {
+            builder.CommandTimeout = (int)Math.Ceiling(settings.CommandTimeout.TotalSeconds);
+        }
+
         // The stores run a few statements over and over: prepared once per connection, they skip parsing and planning.
         if (!IsWritten(written, "Max Auto Prepare", "MaxAutoPrepare"))
         {
@@ -47,6 +54,8 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
             builder.WriteBufferSize = 64 * 1024;
         }
 
+        // A push waits for its append no longer than a statement may run (the connection string's value when it names one).
+        CommandTimeout = builder.CommandTimeout > 0 ? TimeSpan.FromSeconds(builder.CommandTimeout) : settings.CommandTimeout;
         Target = $"{builder.Host}:{builder.Port}/{builder.Database ?? builder.Username}";
 
         // The stores leave no session state behind (no SET, LISTEN, temporary tables or session locks on pooled
@@ -73,6 +82,9 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
 
     /// <summary>Host, port and database, for messages (never the password).</summary>
     public string Target { get; }
+
+    /// <summary>How long a statement may run, and a push may wait for its append (<see cref="PostgreSqlStorageOptions.CommandTimeout"/>).</summary>
+    public TimeSpan CommandTimeout { get; }
 
     /// <summary>The pool the stores use.</summary>
     public NpgsqlDataSource DataSource => pooled;
@@ -101,7 +113,15 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
 
     /// <summary>The start-up failure when the database cannot be reached, naming the setting.</summary>
     public StorageUnavailableException Unreachable(Exception cause) =>
-        new($"Cannot use the PostgreSQL database {Target} named by {PostgreSqlStorageOptions.ConnectionStringSetting} ({StorageOptions.SectionName}:Provider is PostgreSql): {cause.Message}", cause);
+        new($"Cannot use the PostgreSQL database {Target} named by {PostgreSqlStorageOptions.ConnectionStringSetting} ({StorageOptions.SectionName}:Provider is PostgreSql): {cause.Message}{Hint(cause)}", cause);
+
+    // The causes an operator meets when creating the schema, and what to change.
+    private static string Hint(Exception cause) => (cause as PostgresException ?? cause.InnerException as PostgresException)?.SqlState switch
+    {
+        PostgresErrorCodes.InsufficientPrivilege => " (the user needs CREATE on the schema the tables go in: GRANT CREATE ON SCHEMA ... TO ..., or a Search Path naming one it owns)",
+        PostgresErrorCodes.InvalidSchemaName => " (the connection string's Search Path names no schema that exists: create it, or correct Search Path)",
+        _ => string.Empty,
+    };
 
     public async ValueTask DisposeAsync()
     {

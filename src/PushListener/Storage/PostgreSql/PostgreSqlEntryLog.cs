@@ -107,6 +107,7 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
     private readonly PostgreSqlClaimSignal _claimable;
     private readonly TimeProvider _time;
     private readonly ILogger<PostgreSqlEntryLog> _logger;
+    private readonly Hosting.RepeatedFailureLog _appendFailures;
     private readonly int _maxBatchMessages;
     private readonly Channel<PendingAppend> _queue;
     private readonly Task _writer;
@@ -129,6 +130,7 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
         _claimable = claimable;
         _time = time;
         _logger = logger;
+        _appendFailures = new Hosting.RepeatedFailureLog(time, TimeSpan.FromMinutes(1));
         _maxBatchMessages = options.Value.MaxBatchSize;
         _queue = Channel.CreateBounded<PendingAppend>(new BoundedChannelOptions(options.Value.WriteQueueCapacity));
 
@@ -142,8 +144,23 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(push);
         var pending = new PendingAppend(push, cancellationToken);
-        await _queue.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
-        return await pending.Completion.Task.ConfigureAwait(false);
+        // Bounded: a database that stopped answering (paused, hung, a lock held) must not keep Exchange waiting for an
+        // answer; a Server fault makes it send the push again, and should this append still commit, that is a duplicate.
+        using var bound = new CancellationTokenSource(_database.CommandTimeout, _time);
+        using var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, bound.Token) : null;
+        var token = linked?.Token ?? bound.Token;
+        try
+        {
+            await _queue.Writer.WriteAsync(pending, token).ConfigureAwait(false);
+            return await pending.Completion.Task.WaitAsync(token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (bound.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            var timeout = new TimeoutException($"The PostgreSQL database {_database.Target} did not store the push within {PostgreSqlStorageOptions.SectionName}:CommandTimeout ({_database.CommandTimeout}).");
+            // A writer that has not taken it yet skips it (see WriteLoopAsync).
+            pending.Completion.TrySetException(timeout);
+            throw timeout;
+        }
     }
 
     public async ValueTask<IReadOnlyList<ClaimedEntry>> ClaimAsync(string owner, int max, TimeSpan lease, CancellationToken cancellationToken)
@@ -534,6 +551,12 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
                     continue;
                 }
 
+                // Its caller stopped waiting (CommandTimeout) and answered a fault: Exchange sends it again.
+                if (pending.Completion.Task.IsCompleted)
+                {
+                    continue;
+                }
+
                 group.Add(pending);
                 messages += Math.Max(1, pending.Push.Messages.Count);
             }
@@ -549,6 +572,11 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
                 var pushes = group.Select(g => g.Push).ToList();
                 var (results, inserted) = await PostgreSqlPushAppender.AppendAsync(connection, pushes, CancellationToken.None).ConfigureAwait(false);
 
+                if (_appendFailures.Succeeded(out var failed, out var lasted))
+                {
+                    AppendsRecovered(_logger, _database.Target, failed, lasted);
+                }
+
                 // Before the callers resume: their signal wakes the dispatcher, which claims these first.
                 Remember(pushes, inserted);
                 for (var i = 0; i < group.Count; i++)
@@ -558,7 +586,20 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
             }
             catch (Exception ex)
             {
-                AppendFailed(_logger, group.Count, _database.Target, ex);
+                // An outage fails every group: the first in full, then a summary a minute.
+                switch (_appendFailures.Failed(out var failures, out var since))
+                {
+                    case Hosting.FailureLogLevel.First:
+                        AppendFailed(_logger, group.Count, _database.Target, ex);
+                        break;
+                    case Hosting.FailureLogLevel.Summary:
+                        AppendsStillFailing(_logger, _database.Target, failures, since, ex.Message);
+                        break;
+                    default:
+                        AppendFailedAgain(_logger, group.Count, ex.Message);
+                        break;
+                }
+
                 foreach (var pending in group)
                 {
                     pending.Completion.TrySetException(ex);
@@ -591,6 +632,15 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
             }
         }
     }
+
+    [LoggerMessage(931, LogLevel.Error, "Storing pushes in {Target} still fails: {Failures} failed group(s) since {Since:O}; the last: {Error}")]
+    private static partial void AppendsStillFailing(ILogger logger, string target, long failures, DateTimeOffset since, string error);
+
+    [LoggerMessage(932, LogLevel.Debug, "Could not store {Count} push(es) again: {Error}")]
+    private static partial void AppendFailedAgain(ILogger logger, int count, string error);
+
+    [LoggerMessage(933, LogLevel.Information, "Storing pushes in {Target} works again, after {Failures} failed group(s) over {Duration}")]
+    private static partial void AppendsRecovered(ILogger logger, string target, long failures, TimeSpan duration);
 
     [LoggerMessage(930, LogLevel.Error, "Could not store {Count} push(es) in {Target}; they are answered with a Server fault and Exchange sends them again")]
     private static partial void AppendFailed(ILogger logger, int count, string target, Exception exception);

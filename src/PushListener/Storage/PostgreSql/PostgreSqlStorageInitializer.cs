@@ -8,7 +8,17 @@ internal sealed partial class PostgreSqlStorageInitializer(PostgreSqlMigrator mi
 {
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
-        var version = await migrator.MigrateAsync(PostgreSqlMigration.Embedded, cancellationToken).ConfigureAwait(false);
+        int version;
+        try
+        {
+            version = await migrator.MigrateAsync(PostgreSqlMigration.Embedded, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not StorageUnavailableException && PostgreSqlDatabase.IsUnavailable(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            // Reached but not usable (no CREATE on the schema, a Search Path naming no schema, ...): name the setting too.
+            throw database.Unreachable(ex);
+        }
+
         Opened(logger, database.Target, version);
     }
 

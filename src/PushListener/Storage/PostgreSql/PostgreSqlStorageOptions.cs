@@ -32,6 +32,14 @@ public sealed class PostgreSqlStorageOptions : Hosting.IValidatedOptions
     /// <summary>How long opening a connection waits before calling the database unreachable (start-up, readiness). Default 5 seconds.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long a statement may run before it is cancelled (Npgsql's <c>Command Timeout</c>, unless the connection string
+    /// names one), and how long a push waits for its append before it is answered with a Server fault (Exchange sends it
+    /// again; should the append still commit, the retry is a duplicate). Bounds every wait on a database that stopped
+    /// answering. Default 10 seconds.
+    /// </summary>
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Errors, each naming the setting.</summary>
     public IEnumerable<string> Validate()
     {
@@ -52,6 +60,12 @@ public sealed class PostgreSqlStorageOptions : Hosting.IValidatedOptions
         if (ConnectTimeout < TimeSpan.FromSeconds(1) || ConnectTimeout > TimeSpan.FromMinutes(5))
         {
             yield return $"{SectionName}:ConnectTimeout must be between 00:00:01 and 00:05:00 (got {ConnectTimeout}).";
+        }
+
+        // Whole seconds: Npgsql's Command Timeout takes seconds, and 0 would mean no limit at all.
+        if (CommandTimeout < TimeSpan.FromSeconds(1) || CommandTimeout > TimeSpan.FromMinutes(10))
+        {
+            yield return $"{SectionName}:CommandTimeout must be between 00:00:01 and 00:10:00 (got {CommandTimeout}).";
         }
     }
 

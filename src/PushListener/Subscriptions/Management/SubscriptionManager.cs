@@ -31,6 +31,7 @@ internal sealed partial class SubscriptionManager(
 
     private readonly Channel<byte> _wake = Channel.CreateBounded<byte>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly SemaphoreSlim _round = new(1, 1);
+    private readonly Hosting.RepeatedFailureLog _roundFailures = new(time, Hosting.RepeatedFailureLog.OneMinute);
     // Read at first use, not in the constructor: hosted services are built before options are validated at start-up.
     private ManagerOptions Options => subscriptionOptions.Value.Manager;
     private bool _startedUp;
@@ -93,10 +94,11 @@ internal sealed partial class SubscriptionManager(
             }
 
             _startedUp = true;
+            _roundFailures.ReportSuccess(logger, "The managed subscriptions' keep-alive round");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            RoundFailed(logger, "*", ex);
+            _roundFailures.Report(logger, "The managed subscriptions' keep-alive round", ex, static (l, e) => RoundFailed(l, "*", e));
         }
         finally
         {

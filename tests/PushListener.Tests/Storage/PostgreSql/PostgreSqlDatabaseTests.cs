@@ -47,4 +47,14 @@ public sealed class PostgreSqlDatabaseTests
         Assert.Equal(0, new NpgsqlConnectionStringBuilder(off.DataSource.ConnectionString).MaxAutoPrepare);
         Assert.Equal(64, new NpgsqlConnectionStringBuilder(unset.DataSource.ConnectionString).MaxAutoPrepare);
     }
+
+    [Fact]
+    public async Task CommandTimeout_NotSet_IsTheOption_AndWrittenInTheConnectionString_IsKept()
+    {
+        await using var written = new PostgreSqlDatabase(PostgreSqlTestDatabase.Options("Host=127.0.0.1;Database=x;Command Timeout=30"));
+        await using var unset = new PostgreSqlDatabase(PostgreSqlTestDatabase.Options("Host=127.0.0.1;Database=x"));
+
+        Assert.Equal(30, new NpgsqlConnectionStringBuilder(written.DataSource.ConnectionString).CommandTimeout);
+        Assert.Equal(10, new NpgsqlConnectionStringBuilder(unset.DataSource.ConnectionString).CommandTimeout);
+    }
 }

@@ -63,9 +63,11 @@ public sealed class PostgreSqlStorageOptionsTests
             ["PushListener:Storage:Provider"] = "PostgreSql",
             ["PushListener:Storage:PostgreSql:ConnectionCheckInterval"] = "00:00:00",
             ["PushListener:Storage:PostgreSql:ConnectTimeout"] = "00:10:00",
+            ["PushListener:Storage:PostgreSql:CommandTimeout"] = "00:00:00.500",
         }));
 
-        Assert.Equal(3, error.Failures.Count());
+        Assert.Equal(4, error.Failures.Count());
+        Assert.Contains(error.Failures, f => f.StartsWith("PushListener:Storage:PostgreSql:CommandTimeout", StringComparison.Ordinal));
         Assert.Contains(error.Failures, f => f.StartsWith("PushListener:Storage:PostgreSql:ConnectionCheckInterval", StringComparison.Ordinal));
         Assert.Contains(error.Failures, f => f.StartsWith("PushListener:Storage:PostgreSql:ConnectTimeout", StringComparison.Ordinal));
     }

@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Time.Testing;
+using PushListener.Hosting;
+
+namespace PushListener.Tests.Hosting;
+
+public sealed class RepeatedFailureLogTests
+{
+    [Fact]
+    public void Outage_FirstInFull_ThenASummaryAMinute_ThenOneRecovery()
+    {
+        var time = new FakeTimeProvider();
+        var log = new RepeatedFailureLog(time, TimeSpan.FromMinutes(1));
+        var levels = new List<FailureLogLevel>();
+
+        // A failure a second for two minutes and a half.
+        for (var second = 0; second < 150; second++)
+        {
+            levels.Add(log.Failed(out _, out _));
+            time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.Equal(FailureLogLevel.First, levels[0]);
+        Assert.Equal(2, levels.Count(l => l == FailureLogLevel.Summary));
+        Assert.Equal(147, levels.Count(l => l == FailureLogLevel.Repeat));
+        Assert.True(log.Succeeded(out var failures, out var lasted));
+        Assert.Equal(150, failures);
+        Assert.Equal(TimeSpan.FromSeconds(150), lasted);
+        Assert.False(log.Succeeded(out _, out _));
+
+        // The next outage starts afresh, with its first failure in full.
+        Assert.Equal(FailureLogLevel.First, log.Failed(out var again, out _));
+        Assert.Equal(1, again);
+    }
+
+    [Fact]
+    public void NoOutage_SucceededSaysNothing()
+    {
+        var log = new RepeatedFailureLog(new FakeTimeProvider(), TimeSpan.FromMinutes(1));
+
+        Assert.False(log.Succeeded(out _, out _));
+    }
+}
