@@ -17,7 +17,10 @@ internal sealed class BoundedHealthCheck(IHealthCheck inner, TimeSpan timeout, T
         {
             // WaitAsync too: a check that ignores its token (a database client waiting for a cancel request a paused
             // server never answers) is left behind rather than waited for.
-            return await inner.CheckHealthAsync(context, linked.Token).WaitAsync(linked.Token).ConfigureAwait(false);
+            var check = inner.CheckHealthAsync(context, linked.Token);
+            // Left behind, it may still fail later: observed here, so that is not reported as an unobserved exception.
+            _ = check.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            return await check.WaitAsync(linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && bound.IsCancellationRequested)
         {

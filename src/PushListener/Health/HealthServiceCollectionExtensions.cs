@@ -40,8 +40,13 @@ internal static class HealthServiceCollectionExtensions
             {
                 var factory = registration.Factory;
                 registration.Factory = sp => new BoundedHealthCheck(factory(sp), timeout, sp.GetService<TimeProvider>() ?? TimeProvider.System);
-                // The host's own bound, a little later: the wrapper answers first, with the setting in its reason.
-                registration.Timeout = timeout + TimeSpan.FromSeconds(1);
+                // The host's own bound, a little later: the wrapper answers first, with the setting in its reason. A
+                // registration that asked for less (a plugin's own Timeout) keeps it.
+                var hostBound = timeout + TimeSpan.FromSeconds(1);
+                if (registration.Timeout <= TimeSpan.Zero || registration.Timeout == Timeout.InfiniteTimeSpan || registration.Timeout > hostBound)
+                {
+                    registration.Timeout = hostBound;
+                }
             }
         });
 

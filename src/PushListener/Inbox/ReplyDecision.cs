@@ -135,8 +135,10 @@ internal sealed partial class ReplyDecision(
             {
                 _waiters.TryRemove(new KeyValuePair<string, Waiter>(ballot.Keys[i], waiter));
             }
-            else if (waiter.Vote.IsCompletedSuccessfully && waiter.Vote.Result == SubscriptionStatus.Unsubscribe)
+            else if (await waiter.Vote.ConfigureAwait(false) == SubscriptionStatus.Unsubscribe)
             {
+                // Resolved: the vote won, and is set right after its state (TryResolve), so this wait is momentary. Reading
+                // only a vote already set would answer OK to one that had won, whose relay then withdraws its sticky vote.
                 status = SubscriptionStatus.Unsubscribe;
             }
         }
@@ -235,9 +237,10 @@ internal sealed partial class ReplyDecision(
         {
             if (waiters.TryRemove(dedupeKey, out var waiter) && waiter.TryResolve(vote) && vote == SubscriptionStatus.Unsubscribe && subscriptionId is not null)
             {
-                // This request answers the vote (a resolved waiter always ends in an Unsubscribe answer), so the sticky
-                // vote the instance that ran the entry stored before relaying it is not needed. Any vote that row holds
-                // was cast before this answer goes out, so Exchange hears Unsubscribe after each of them.
+                // This request answers the vote (a resolved waiter always ends in an Unsubscribe answer, see DecideAsync),
+                // so the sticky vote the instance that ran the entry stored before relaying it is not needed. Should the
+                // answer not reach Exchange, its retry is a duplicate answered with the vote stored with the entry. A vote
+                // of a later entry that the delete may also take concerns a subscription Exchange ends on this answer.
                 _ = WithdrawAsync(votes, subscriptionId, logger);
             }
         });
@@ -298,12 +301,12 @@ internal sealed partial class ReplyDecision(
     [LoggerMessage(314, LogLevel.Error, "Storing a deferred Unsubscribe vote failed")]
     private static partial void StickyFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(317, LogLevel.Debug, "Unsubscribe vote for subscription {SubscriptionId} stored as sticky and relayed to the other instances; a request waiting there answers it and withdraws the sticky vote ({Reason})")]
+    [LoggerMessage(324, LogLevel.Debug, "Unsubscribe vote for subscription {SubscriptionId} stored as sticky and relayed to the other instances; a request waiting there answers it and withdraws the sticky vote ({Reason})")]
     private static partial void VoteStoredAndRelayed(ILogger logger, string subscriptionId, string? reason);
 
-    [LoggerMessage(318, LogLevel.Debug, "Unsubscribe vote for subscription {SubscriptionId} heard from another instance and answered; its sticky vote is withdrawn")]
+    [LoggerMessage(328, LogLevel.Debug, "Unsubscribe vote for subscription {SubscriptionId} heard from another instance and answered; its sticky vote is withdrawn")]
     private static partial void VoteWithdrawn(ILogger logger, string subscriptionId);
 
-    [LoggerMessage(319, LogLevel.Warning, "Withdrawing the answered sticky vote of subscription {SubscriptionId} failed; its next push is answered Unsubscribe again")]
+    [LoggerMessage(329, LogLevel.Warning, "Withdrawing the answered sticky vote of subscription {SubscriptionId} failed; its next push is answered Unsubscribe again")]
     private static partial void WithdrawFailed(ILogger logger, string subscriptionId, Exception exception);
 }

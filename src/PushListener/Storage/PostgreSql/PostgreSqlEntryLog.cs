@@ -157,8 +157,9 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
         catch (OperationCanceledException) when (bound.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             var timeout = new TimeoutException($"The PostgreSQL database {_database.Target} did not store the push within {PostgreSqlStorageOptions.SectionName}:CommandTimeout ({_database.CommandTimeout}).");
-            // A writer that has not taken it yet skips it (see WriteLoopAsync).
-            pending.Completion.TrySetException(timeout);
+            // A writer that has not taken it yet skips it (see WriteLoopAsync). Cancelled, not faulted: nobody awaits it
+            // any more, and a fault nobody observes is reported as an unobserved task exception.
+            pending.Completion.TrySetCanceled(bound.Token);
             throw timeout;
         }
     }
