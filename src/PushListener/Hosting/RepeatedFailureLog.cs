@@ -3,7 +3,9 @@ namespace PushListener.Hosting;
 /// <summary>
 /// Decides how a loop that retries (claims, lease renewals, a watchdog round) logs its failures during an outage: the
 /// first with its exception, then at most one summary per <paramref name="summaryInterval"/> (the rest at Debug), and one
-/// line when it works again. An outage of a minute is then a handful of lines, not one stack trace per retry.
+/// line when it works again. An outage of a minute is then a handful of lines, not one stack trace per retry. Failures
+/// that come and go (a flapping database, several writers sharing one log) start at most one logged outage per
+/// interval: the others stay at Debug, and so does their recovery.
 /// </summary>
 internal sealed partial class RepeatedFailureLog(TimeProvider time, TimeSpan summaryInterval)
 {
@@ -14,6 +16,8 @@ internal sealed partial class RepeatedFailureLog(TimeProvider time, TimeSpan sum
     private long _failures;
     private DateTimeOffset _since;
     private DateTimeOffset _summarisedAt;
+    private DateTimeOffset? _firstLoggedAt;
+    private bool _outageLogged;
     private volatile bool _failing;
 
     /// <summary>Counts a failure and logs it: with <paramref name="first"/> (the exception in full) if it starts an outage, else as a summary or at Debug.</summary>
@@ -54,13 +58,22 @@ internal sealed partial class RepeatedFailureLog(TimeProvider time, TimeSpan sum
                 _failing = true;
                 _since = _summarisedAt = now;
                 since = now;
-                return FailureLogLevel.First;
+                // An outage that starts within the interval of the last one logged in full is a flap: Debug only.
+                _outageLogged = _firstLoggedAt is not { } last || now - last >= summaryInterval;
+                if (_outageLogged)
+                {
+                    _firstLoggedAt = now;
+                    return FailureLogLevel.First;
+                }
+
+                return FailureLogLevel.Repeat;
             }
 
             since = _since;
             if (now - _summarisedAt >= summaryInterval)
             {
                 _summarisedAt = now;
+                _outageLogged = true;
                 return FailureLogLevel.Summary;
             }
 
@@ -68,7 +81,10 @@ internal sealed partial class RepeatedFailureLog(TimeProvider time, TimeSpan sum
         }
     }
 
-    /// <summary>Ends an outage, if one was under way: true, with its failures and duration, the first time it works again.</summary>
+    /// <summary>
+    /// Ends an outage, if one was under way: true, with its failures and duration, the first time it works again after an
+    /// outage that was logged (a flap that stayed at Debug ends quietly).
+    /// </summary>
     public bool Succeeded(out long failures, out TimeSpan lasted)
     {
         failures = 0;
@@ -89,7 +105,7 @@ internal sealed partial class RepeatedFailureLog(TimeProvider time, TimeSpan sum
             lasted = time.GetUtcNow() - _since;
             _failing = false;
             _failures = 0;
-            return true;
+            return _outageLogged;
         }
     }
 

@@ -33,6 +33,30 @@ public sealed class RepeatedFailureLogTests
     }
 
     [Fact]
+    public void FailuresThatComeAndGo_OneOutageLoggedAMinute_TheFlapsAtDebugAndEndingQuietly()
+    {
+        var time = new FakeTimeProvider();
+        var log = new RepeatedFailureLog(time, TimeSpan.FromMinutes(1));
+        var levels = new List<FailureLogLevel>();
+        var recoveries = 0;
+
+        // Fails, works, fails, works... every five seconds for two minutes and a half (three writers sharing one log
+        // during a flapping outage look like this).
+        for (var second = 0; second < 150; second += 5)
+        {
+            levels.Add(log.Failed(out _, out _));
+            time.Advance(TimeSpan.FromSeconds(2));
+            recoveries += log.Succeeded(out _, out _) ? 1 : 0;
+            time.Advance(TimeSpan.FromSeconds(3));
+        }
+
+        // Full at 0 s, 60 s and 120 s; each of those three outages ends with one line; the other 27 flaps stay at Debug.
+        Assert.Equal(3, levels.Count(l => l == FailureLogLevel.First));
+        Assert.Equal(27, levels.Count(l => l == FailureLogLevel.Repeat));
+        Assert.Equal(3, recoveries);
+    }
+
+    [Fact]
     public void NoOutage_SucceededSaysNothing()
     {
         var log = new RepeatedFailureLog(new FakeTimeProvider(), TimeSpan.FromMinutes(1));
