@@ -6,10 +6,11 @@ namespace PushListener.Storage.PostgreSql;
 /// Wakes this instance's feed long-polls and event streams when any instance appended to a feed of their session
 /// (<see cref="PostgreSqlChannels.Feeds"/>, sent by <see cref="PostgreSqlFeedStore"/> at commit). While the notification
 /// session is down, signals from other instances cannot arrive, so every waiter is woken once a second to look at the
-/// store (as dispatchers poll); after the session reconnects, every waiter is woken once more, since a signal may have
+/// store (as dispatchers poll), as long as the database answers (when it does not, a woken waiter would only fail its
+/// look: it keeps waiting instead); after the session reconnects, every waiter is woken once more, since a signal may have
 /// been missed in between. A feed released on another instance wakes its waiters through <see cref="PostgreSqlCatalogSync"/>.
 /// </summary>
-internal sealed class PostgreSqlFeedWakeup(PostgreSqlNotifier notifier, IServiceProvider services, TimeProvider time) : IHostedService, IDisposable
+internal sealed class PostgreSqlFeedWakeup(PostgreSqlNotifier notifier, PostgreSqlDatabase database, IServiceProvider services, TimeProvider time) : IHostedService, IDisposable
 {
     /// <summary>How often waiters look at the store while the notification session is down.</summary>
     internal static readonly TimeSpan DegradedPollInterval = TimeSpan.FromSeconds(1);
@@ -67,7 +68,7 @@ internal sealed class PostgreSqlFeedWakeup(PostgreSqlNotifier notifier, IService
             using var timer = new PeriodicTimer(DegradedPollInterval, time);
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (!notifier.IsListening)
+                if (!notifier.IsListening && await DatabaseAnswersAsync(cancellationToken).ConfigureAwait(false))
                 {
                     signals.PulseAll();
                 }
@@ -75,6 +76,21 @@ internal sealed class PostgreSqlFeedWakeup(PostgreSqlNotifier notifier, IService
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    private async Task<bool> DatabaseAnswersAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var probe = new Npgsql.NpgsqlCommand("SELECT 1", connection);
+            await probe.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (PostgreSqlDatabase.IsUnavailable(ex))
+        {
+            return false;
         }
     }
 }
