@@ -1,3 +1,5 @@
+using System.Text;
+using PushListener.Feeds;
 using PushListener.Inbox;
 using PushListener.Storage.PostgreSql;
 using PushListener.Tests.Infrastructure;
@@ -5,7 +7,7 @@ using PushListener.Tests.Infrastructure;
 namespace PushListener.Tests.Storage.PostgreSql;
 
 /// <summary>
-/// Retention and the dead letters' purge delete in bounded transactions (a backlog of millions in one statement would
+/// Retention, the dead letters' purge and feeds' tombstone cleanup delete in bounded transactions (a backlog of millions in one statement would
 /// outlast CommandTimeout every round): across batches they still leave exactly the right entries and bodies.
 /// </summary>
 public sealed class PostgreSqlBatchedDeleteTests(PostgreSqlServer server) : StoreContract, IClassFixture<PostgreSqlServer>
@@ -87,6 +89,31 @@ public sealed class PostgreSqlBatchedDeleteTests(PostgreSqlServer server) : Stor
         Assert.Equal(live.EntryId, await PostgreSqlTestDatabase.ScalarAsync<long>(Connection, "SELECT id FROM entries"));
         Assert.Equal(1L, await PostgreSqlTestDatabase.ScalarAsync<long>(Connection, "SELECT count(*) FROM bodies"));
         Assert.Equal(0L, await PostgreSqlTestDatabase.ScalarAsync<long>(Connection, "SELECT count(*) FROM deliveries"));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task FeedAgeLimit_MoreTombstonesThanOneBatch_DeletesTheOldOnesOnly()
+    {
+        ((PostgreSqlFeedStore)Storage.Feeds).DeleteBatchSize = BatchSize;
+        var feed = new FeedInfo("f1", "s", null, new FeedScope(), Convert.ToHexStringLower(Encoding.UTF8.GetBytes("f1".PadRight(32, '0'))), Time.GetUtcNow(), TimeSpan.FromDays(1), 1000);
+        Assert.True(await Storage.Feeds.CreateAsync(feed, maxFeeds: 10, CancellationToken.None));
+        await AppendAndAcknowledgeAsync(feed, 1, 7);
+        Time.Advance(TimeSpan.FromDays(2));
+        await AppendAndAcknowledgeAsync(feed, 8, 1);
+        await Storage.Feeds.AppendAsync([new FeedAppend(feed, "9", FeedEntryKind.Notification, Encoding.UTF8.GetBytes("{}"))], CancellationToken.None);
+
+        await Storage.Feeds.ApplyAgeLimitAsync(feed, CancellationToken.None);
+
+        Assert.Equal("8:1,9:0", await PostgreSqlTestDatabase.ScalarAsync<string>(Connection, "SELECT string_agg(seq || ':' || state, ',' ORDER BY seq) FROM feed_entries"));
+    }
+
+    private async Task AppendAndAcknowledgeAsync(FeedInfo feed, int first, int count)
+    {
+        var appends = Enumerable.Range(first, count).Select(n => new FeedAppend(feed, n.ToString(System.Globalization.CultureInfo.InvariantCulture), FeedEntryKind.Notification, Encoding.UTF8.GetBytes("{}"))).ToArray();
+        await Storage.Feeds.AppendAsync(appends, CancellationToken.None);
+        var fetched = await Storage.Feeds.FetchAsync(feed.Handle, "s", null, 1 << 20, 100, TimeSpan.FromSeconds(30), CancellationToken.None);
+        Assert.Equal(count, fetched!.Entries.Count);
+        Assert.Equal(count, await Storage.Feeds.AcknowledgeAsync(feed.Handle, fetched.Entries[^1].Seq, CancellationToken.None));
     }
 
     private Task CompleteAsync(long entryId) => Storage.EntryLog.CompleteAsync(entryId, 1, SubscriptionStatus.OK, null, CancellationToken.None);
