@@ -115,6 +115,26 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
     public StorageUnavailableException Unreachable(Exception cause) =>
         new($"Cannot use the PostgreSQL database {Target} named by {PostgreSqlStorageOptions.ConnectionStringSetting} ({StorageOptions.SectionName}:Provider is PostgreSql): {cause.Message}{Hint(cause)}", cause);
 
+    /// <summary>
+    /// Whether <paramref name="exception"/> is Npgsql's Command Timeout expiring on a statement: an NpgsqlException wrapping
+    /// a TimeoutException. A connect that timed out and an exhausted pool look the same, so ask only about failures on a
+    /// connection that was open.
+    /// </summary>
+    public static bool IsStatementTimeout(Exception exception) => exception switch
+    {
+        PostgresException => false,
+        NpgsqlException { InnerException: TimeoutException } => true,
+        _ => exception.InnerException is { } inner && IsStatementTimeout(inner),
+    };
+
+    /// <summary>
+    /// The start-up failure of a statement on a database that was reached: one that outlasted the statement timeout names
+    /// <see cref="PostgreSqlStorageOptions.CommandTimeout"/>, anything else the connection string (<see cref="Unreachable"/>).
+    /// </summary>
+    public StorageUnavailableException Unusable(Exception cause) => IsStatementTimeout(cause)
+        ? new($"The PostgreSQL database {Target} did not finish a statement within {PostgreSqlStorageOptions.SectionName}:CommandTimeout ({CommandTimeout}; the connection string's Command Timeout when it names one): raise it, or find what holds the database up (a lock, a hung or overloaded server): {cause.Message}", cause)
+        : Unreachable(cause);
+
     // The causes an operator meets when creating the schema, and what to change.
     private static string Hint(Exception cause) => (cause as PostgresException ?? cause.InnerException as PostgresException)?.SqlState switch
     {

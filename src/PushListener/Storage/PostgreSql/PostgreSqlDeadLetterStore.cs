@@ -64,27 +64,9 @@ internal sealed class PostgreSqlDeadLetterStore(PostgreSqlDatabase database, Pos
         return replayed;
     }
 
-    public async Task<int> PurgeAsync(long? entryId, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var bodies = new List<long>();
-        var purged = 0;
-        await using (var delete = PostgreSqlSql.Command(connection, "DELETE FROM entries WHERE state = 2 AND ($1::bigint IS NULL OR id = $1) RETURNING body_id", transaction, entryId))
-        {
-            await using var reader = await delete.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                purged++;
-                if (!reader.IsDBNull(0))
-                {
-                    bodies.Add(reader.GetInt64(0));
-                }
-            }
-        }
+    /// <summary>The most dead letters one purge transaction deletes (<see cref="PostgreSqlSql.DeleteBatchSize"/>; tests lower it).</summary>
+    internal int DeleteBatchSize { get; set; } = PostgreSqlSql.DeleteBatchSize;
 
-        await PostgreSqlSql.DeleteUnusedBodiesAsync(connection, transaction, bodies, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return purged;
-    }
+    public Task<int> PurgeAsync(long? entryId, CancellationToken cancellationToken) =>
+        PostgreSqlSql.DeleteEntriesInBatchesAsync(database, "state = 2 AND ($1::bigint IS NULL OR id = $1)", [entryId], DeleteBatchSize, cancellationToken);
 }

@@ -459,29 +459,11 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
             PostgreSqlSql.Utc(_time.GetUtcNow())).ConfigureAwait(false);
     }
 
-    public async Task<int> DeleteProcessedAsync(DateTimeOffset before, CancellationToken cancellationToken)
-    {
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var bodies = new List<long>();
-        var deleted = 0;
-        await using (var delete = PostgreSqlSql.Command(connection, "DELETE FROM entries WHERE state = 1 AND received_at < $1 RETURNING body_id", transaction, PostgreSqlSql.Utc(before)))
-        {
-            await using var reader = await delete.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                deleted++;
-                if (!reader.IsDBNull(0))
-                {
-                    bodies.Add(reader.GetInt64(0));
-                }
-            }
-        }
+    /// <summary>The most entries one retention transaction deletes (<see cref="PostgreSqlSql.DeleteBatchSize"/>; tests lower it).</summary>
+    internal int DeleteBatchSize { get; set; } = PostgreSqlSql.DeleteBatchSize;
 
-        await PostgreSqlSql.DeleteUnusedBodiesAsync(connection, transaction, bodies, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return deleted;
-    }
+    public Task<int> DeleteProcessedAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
+        PostgreSqlSql.DeleteEntriesInBatchesAsync(_database, "state = 1 AND received_at < $1", [PostgreSqlSql.Utc(before)], DeleteBatchSize, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

@@ -307,9 +307,36 @@ internal sealed class PostgreSqlFeedStore(PostgreSqlDatabase database, TimeProvi
         }
 
         FeedOverflow? overflow = upTo is { } through ? await DropThroughAsync(connection, transaction, feed.Handle, through, "maxAge", now, cancellationToken).ConfigureAwait(false) : null;
-        await PostgreSqlSql.ExecuteAsync(connection, transaction, "DELETE FROM feed_entries WHERE handle = $1 AND state <> 0 AND created_at < $2", cancellationToken, feed.Handle, cutoff).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await DeleteTombstonesAsync(connection, feed.Handle, cutoff, cancellationToken).ConfigureAwait(false);
         return overflow;
+    }
+
+    /// <summary>The most tombstones one statement deletes (<see cref="PostgreSqlSql.DeleteBatchSize"/>; tests lower it).</summary>
+    internal int DeleteBatchSize { get; set; } = PostgreSqlSql.DeleteBatchSize;
+
+    // Tombstones (acknowledged or dropped entries, kept only so a retried append finds its delivery) go in bounded
+    // statements outside the feed's lock: a busy feed's round can hold more than one statement should delete within
+    // CommandTimeout, and appends and fetches need not wait for it. Only state 0 entries change, so none comes back.
+    private async Task DeleteTombstonesAsync(NpgsqlConnection connection, string handle, DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        int deleted;
+        do
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            deleted = await PostgreSqlSql.ExecuteAsync(
+                connection,
+                null,
+                """
+                DELETE FROM feed_entries WHERE handle = $1 AND state <> 0 AND created_at < $2
+                  AND seq IN (SELECT seq FROM feed_entries WHERE handle = $1 AND state <> 0 AND created_at < $2 LIMIT $3)
+                """,
+                cancellationToken,
+                handle,
+                cutoff,
+                DeleteBatchSize).ConfigureAwait(false);
+        }
+        while (deleted >= DeleteBatchSize);
     }
 
     public async Task<FeedCounters?> GetCountersAsync(string handle, CancellationToken cancellationToken)

@@ -11,6 +11,10 @@ namespace PushListener.Storage.PostgreSql;
 internal sealed partial class PostgreSqlMigrator(PostgreSqlDatabase database, ILogger<PostgreSqlMigrator> logger)
 {
     // Per schema, so that deployments kept apart by search_path in one database do not wait for each other.
+    // The migration statements and the wait for the lock run without CommandTimeout (0: none): a script may rebuild an
+    // index on a large table, and a second instance waits for the first's migration. Connecting stays bounded (Timeout).
+    private const int Unbounded = 0;
+
     private const string LockKey = "hashtextextended('pushlistener:migrations:' || current_schema(), 0)";
 
     /// <summary>Applies the missing <paramref name="migrations"/> (in version order, numbered from 1); returns the version reached.</summary>
@@ -28,6 +32,7 @@ internal sealed partial class PostgreSqlMigrator(PostgreSqlDatabase database, IL
 
         await using (connection.ConfigureAwait(false))
         {
+            // Waits as long as another instance's migration takes (CommandTimeout bounds the stores' statements, not this).
             await ExecuteAsync(connection, null, $"SELECT pg_advisory_lock({LockKey})", cancellationToken).ConfigureAwait(false);
             try
             {
@@ -36,7 +41,8 @@ internal sealed partial class PostgreSqlMigrator(PostgreSqlDatabase database, IL
             finally
             {
                 // Closing the session would release it too; unlocking returns the connection to the pool clean.
-                await ExecuteAsync(connection, null, $"SELECT pg_advisory_unlock({LockKey})", CancellationToken.None).ConfigureAwait(false);
+                await using var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({LockKey})", connection);
+                await unlock.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
             }
         }
     }
@@ -68,6 +74,7 @@ internal sealed partial class PostgreSqlMigrator(PostgreSqlDatabase database, IL
                 await ExecuteAsync(connection, transaction, migration.Sql, cancellationToken).ConfigureAwait(false);
                 await using var record = new NpgsqlCommand("INSERT INTO schema_version (version, name) VALUES ($1, $2)", connection, transaction)
                 {
+                    CommandTimeout = Unbounded,
                     Parameters = { new() { Value = migration.Version }, new() { Value = migration.Name } },
                 };
                 await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -83,13 +90,13 @@ internal sealed partial class PostgreSqlMigrator(PostgreSqlDatabase database, IL
 
     private static async Task<int> CurrentVersionAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("SELECT coalesce(max(version), 0) FROM schema_version", connection);
+        await using var command = new NpgsqlCommand("SELECT coalesce(max(version), 0) FROM schema_version", connection) { CommandTimeout = Unbounded };
         return (int)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        await using var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = Unbounded };
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -57,8 +57,60 @@ internal static class PostgreSqlSql
     }
 
     /// <summary>
+    /// How many entries one retention or purge transaction deletes at most: one statement over a backlog of millions
+    /// would outlast CommandTimeout every round and the table would grow without limit.
+    /// </summary>
+    public const int DeleteBatchSize = 5000;
+
+    /// <summary>
+    /// Deletes the entries matching <paramref name="condition"/> (SQL over <c>entries</c>, parameters <c>$1</c>.. from
+    /// <paramref name="values"/>) and then unused bodies, <paramref name="batchSize"/> entries per transaction until a
+    /// batch comes back short; returns how many it deleted. Cancellation is honoured between batches (those committed stay deleted).
+    /// </summary>
+    public static async Task<int> DeleteEntriesInBatchesAsync(PostgreSqlDatabase database, string condition, object?[] values, int batchSize, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        // The condition again outside the subquery: a row that changed meanwhile (a dead letter replayed) is rechecked
+        // against it once its lock is free; no ORDER BY, so the scan stops at the limit instead of sorting every match.
+        var sql = $"DELETE FROM entries WHERE id IN (SELECT id FROM entries WHERE {condition} LIMIT ${values.Length + 1}) AND {condition} RETURNING body_id";
+        object?[] parameters = [.. values, batchSize];
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var total = 0;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var bodies = new List<long>();
+            var deleted = 0;
+            await using (var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await using (var delete = Command(connection, sql, transaction, parameters))
+                {
+                    await using var reader = await delete.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        deleted++;
+                        if (!reader.IsDBNull(0))
+                        {
+                            bodies.Add(reader.GetInt64(0));
+                        }
+                    }
+                }
+
+                await DeleteUnusedBodiesAsync(connection, transaction, bodies, cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            total += deleted;
+            if (deleted < batchSize)
+            {
+                return total;
+            }
+        }
+    }
+
+    /// <summary>
     /// Deletes those of <paramref name="bodyIds"/> that no pending entry or dead letter refers to any more (a done entry
-    /// never reads its body again, and retention deletes all of a push's done entries together: migration 0004).
+    /// never reads its body again, so a body may go while a push's other done entries wait for retention's next batch: migration 0004).
     /// </summary>
     public static async Task DeleteUnusedBodiesAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, IReadOnlyCollection<long> bodyIds, CancellationToken cancellationToken)
     {

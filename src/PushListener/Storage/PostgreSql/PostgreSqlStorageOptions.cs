@@ -35,8 +35,9 @@ public sealed class PostgreSqlStorageOptions : Hosting.IValidatedOptions
     /// <summary>
     /// How long a statement may run before it is cancelled (Npgsql's <c>Command Timeout</c>, unless the connection string
     /// names one), and how long a push waits for its append before it is answered with a Server fault (Exchange sends it
-    /// again; should the append still commit, the retry is a duplicate). Bounds every wait on a database that stopped
-    /// answering. Default 10 seconds.
+    /// again; should the append still commit, the retry is a duplicate). Bounds every wait of normal operation on a database
+    /// that stopped answering; schema migrations and their lock wait at start-up run without it (retention works in
+    /// batches, so it needs no long statement). Default 10 seconds.
     /// </summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -1,3 +1,4 @@
+using Npgsql;
 using PushListener.Storage;
 using PushListener.Storage.PostgreSql;
 using PushListener.Tests.Infrastructure;
@@ -102,6 +103,51 @@ public sealed class PostgreSqlMigratorTests(PostgreSqlServer server) : IClassFix
 
         Assert.Contains("ConnectionStrings:PushListener", error.Message, StringComparison.Ordinal);
         Assert.Contains("127.0.0.1", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Migrate_WaitingForTheLockLongerThanTheCommandTimeout_StillSucceeds()
+    {
+        var connection = await server.CreateDatabaseAsync();
+        await using var database = PostgreSqlTestDatabase.Open(new NpgsqlConnectionStringBuilder(connection) { CommandTimeout = 1 }.ConnectionString);
+        await using var holder = new NpgsqlConnection(connection);
+        await holder.OpenAsync();
+        await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(hashtextextended('pushlistener:migrations:' || current_schema(), 0))", holder))
+        {
+            await take.ExecuteNonQueryAsync();
+        }
+
+        // Another instance migrating: the migrator waits for its lock, here about twice its statement timeout.
+        var migrating = Task.Run(() => PostgreSqlTestDatabase.Migrator(database).MigrateAsync(Scripts, CancellationToken.None));
+        await Eventually.TrueAsync(async () => await PostgreSqlTestDatabase.ScalarAsync<long>(connection, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") == 1, TimeSpan.FromSeconds(20));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.False(migrating.IsCompleted);
+        await using (var release = new NpgsqlCommand("SELECT pg_advisory_unlock_all()", holder))
+        {
+            await release.ExecuteNonQueryAsync();
+        }
+
+        Assert.Equal(2, await migrating.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(1, await PostgreSqlTestDatabase.ScalarAsync<int>(connection, "SELECT runs FROM counter"));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task StatementTimeout_IsToldApartFromAFailedConnect_AndNamesCommandTimeout()
+    {
+        var connection = new NpgsqlConnectionStringBuilder(await server.CreateDatabaseAsync()) { CommandTimeout = 1 }.ConnectionString;
+        await using var database = PostgreSqlTestDatabase.Open(connection);
+        await using var open = await database.OpenAsync(CancellationToken.None);
+        await using var slow = new NpgsqlCommand("SELECT pg_sleep(5)", open);
+        var timedOut = await Assert.ThrowsAnyAsync<NpgsqlException>(() => slow.ExecuteNonQueryAsync());
+        await using var nowhere = PostgreSqlTestDatabase.Open($"Host=127.0.0.1;Port={ClosedPort()};Username=postgres;Database=nowhere;Timeout=2");
+        var refused = await Assert.ThrowsAnyAsync<Exception>(async () => await nowhere.OpenAsync(CancellationToken.None));
+
+        Assert.True(PostgreSqlDatabase.IsStatementTimeout(timedOut));
+        Assert.False(PostgreSqlDatabase.IsStatementTimeout(refused));
+        var error = database.Unusable(timedOut);
+        Assert.Contains("PushListener:Storage:PostgreSql:CommandTimeout", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("ConnectionStrings:PushListener", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ConnectionStrings:PushListener", database.Unusable(new InvalidOperationException("other")).Message, StringComparison.Ordinal);
     }
 
     [Fact]
