@@ -65,7 +65,7 @@ internal static class SubscriptionAdminEndpoints
             catalog.Remove(name);
             return deleted ? Results.NoContent() : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"No registration '{name}'.");
         }).WithName("DeleteRegistration").WithSummary("Deletes a registration; its token stops working at once.");
-        registrations.MapPost("/{name}/token", async (string name, HttpContext http, RegistrationCatalog catalog, IRegistrationStore store, IOptions<PushListenerOptions> options, CancellationToken ct) =>
+        registrations.MapPost("/{name}/token", async (string name, HttpContext http, RegistrationCatalog catalog, IRegistrationStore store, IOptions<PushListenerOptions> options, IOptions<SubscriptionOptions> subscriptions, CancellationToken ct) =>
         {
             if (catalog[name] is not { } existing)
             {
@@ -81,7 +81,12 @@ internal static class SubscriptionAdminEndpoints
             var registration = existing with { TokenHash = CallbackToken.Hash(token) };
             await store.UpsertAsync(registration, ct);
             catalog.Set(registration);
-            var callback = UriHelper.BuildAbsolute(http.Request.Scheme, http.Request.Host, http.Request.PathBase, options.Value.Endpoint.Path.TrimEnd('/') + "/" + token);
+            // The address Exchange reaches the service at (PublicBaseUrl, behind a load balancer), else the one this
+            // request came in at: a URL naming one instance would pin the subscription to it.
+            var path = options.Value.Endpoint.Path.Trim('/') + "/" + token;
+            var callback = subscriptions.Value.PublicBaseUrl is { Length: > 0 } publicBaseUrl
+                ? publicBaseUrl.TrimEnd('/') + "/" + path
+                : UriHelper.BuildAbsolute(http.Request.Scheme, http.Request.Host, http.Request.PathBase, "/" + path);
             // The only time the token is shown: only its hash is kept.
             return Results.Ok(new { Registration = name, Token = token, CallbackUrl = callback });
         }).WithName("CreateOrRotateToken").WithSummary("Creates a callback token, or replaces the old one (which stops working at once). Shown once.");

@@ -28,6 +28,9 @@ internal sealed class SendNotificationEndpoint(
     ILogger<SendNotificationEndpoint> logger)
 {
     private readonly EndpointOptions _options = options.Value.Endpoint;
+
+    // A store that is down fails every push, at Exchange's retry rate: the first in full, then a summary a minute.
+    private readonly RepeatedFailureLog _storeFailures = new(timeProvider, RepeatedFailureLog.OneMinute);
     private readonly PushReaderOptions _readerOptions = new()
     {
         MaxCharacters = options.Value.Endpoint.MaxRequestBytes,
@@ -219,12 +222,13 @@ internal sealed class SendNotificationEndpoint(
             {
                 // The store may have stopped waiting for a write that still reads the body (a timeout): not back to the pool.
                 body.Abandon();
-                EndpointLog.PushNotTaken(logger, remote, ex);
+                _storeFailures.Report(logger, "Storing pushes", ex, (l, e) => EndpointLog.PushNotTaken(l, remote, e));
                 telemetry.NotTaken(body.Length, ex);
                 await WriteFaultAsync(context, version, FaultCode.Receiver, "The notification could not be stored; retry later.", []).ConfigureAwait(false);
                 return;
             }
 
+            _storeFailures.ReportSuccess(logger, "Storing pushes");
             LogAnswered(push, remote, status);
             var reply = SendNotificationWriter.Result(version, status);
             context.Response.StatusCode = StatusCodes.Status200OK;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Xml.Linq;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using PushListener.Endpoint;
 using PushListener.Protocol;
@@ -253,6 +254,35 @@ public sealed class SendNotificationEndpointTests : IClassFixture<ListenerFactor
     }
 
     [Fact]
+    public async Task Post_StoreDown_TheFirstFailureLoggedInFull_TheRestAtDebug_ThenOneLineWhenItWorks()
+    {
+        // During an outage every push fails, at Exchange's retry rate: a stack trace each would flood the log.
+        var logs = new PushListener.Tests.Security.CapturedLogs();
+        var processor = new SwitchableProcessor();
+        using var factory = new ListenerFactory()
+            .With("Logging:LogLevel:Default", "Debug")
+            .WithServices(s => s.Replace(ServiceDescriptor.Singleton<IPushProcessor>(processor)).AddSingleton<ILoggerProvider>(logs));
+        using var client = factory.CreateClient();
+
+        for (var i = 0; i < 5; i++)
+        {
+            using var failed = await client.SendAsync(Soap.PostFixture("heartbeat.xml"));
+            Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
+        }
+
+        processor.Fails = false;
+        using (var ok = await client.SendAsync(Soap.PostFixture("heartbeat.xml")))
+        {
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        }
+
+        var lines = logs.Lines.Where(l => l.Category == typeof(SendNotificationEndpoint).FullName).ToList();
+        Assert.Single(lines, l => l.EventId == 3);
+        Assert.Equal(4, lines.Count(l => l.EventId == 107));
+        Assert.Single(lines, l => l.EventId == 108);
+    }
+
+    [Fact]
     public async Task Post_ProcessorVotesUnsubscribe_AnswersUnsubscribe()
     {
         using var factory = new ListenerFactory().WithServices(s => s.Replace(ServiceDescriptor.Singleton<IPushProcessor, UnsubscribingProcessor>()));
@@ -292,6 +322,14 @@ public sealed class SendNotificationEndpointTests : IClassFixture<ListenerFactor
     {
         public ValueTask<SubscriptionStatus> ProcessAsync(ReceivedPush push, CancellationToken cancellationToken) =>
             throw new IOException("disk on fire");
+    }
+
+    private sealed class SwitchableProcessor : IPushProcessor
+    {
+        public volatile bool Fails = true;
+
+        public ValueTask<SubscriptionStatus> ProcessAsync(ReceivedPush push, CancellationToken cancellationToken) =>
+            Fails ? throw new IOException("database down") : ValueTask.FromResult(SubscriptionStatus.OK);
     }
 
     private sealed class UnsubscribingProcessor : IPushProcessor

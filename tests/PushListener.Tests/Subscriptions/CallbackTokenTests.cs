@@ -14,6 +14,25 @@ public sealed class CallbackTokenTests
     private static readonly string Sub = PushBuilder.SubscriptionId(77);
 
     [Fact]
+    public async Task TokenFromApi_WithAPublicBaseUrl_ItsCallbackUrlIsThere_NotAtTheInstanceAsked()
+    {
+        // Behind a load balancer: a URL naming the instance that was asked would pin the subscription to it.
+        using var factory = SubscriptionRegistryTests.Factory(out _)
+            .With("PushListener:Admin:ApiKey", Key)
+            .With("PushListener:Subscriptions:PublicBaseUrl", "https://push.example.com/base/");
+        using var client = Admin(factory);
+        using (var put = await client.PutAsJsonAsync("/api/registrations/erin", new { mailbox = "erin@example.org", statusFrequency = 15 }))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+
+        var token = await CreateTokenAsync(client, "erin");
+
+        Assert.Equal("https://push.example.com/base/ews/notifications/" + token.Token, token.CallbackUrl);
+        Assert.Equal("OK", await SubscriptionRegistryTests.PostAsync(client, PushBuilder.NewMail(Sub, 1), "/ews/notifications/" + token.Token));
+    }
+
+    [Fact]
     public async Task TokenFromApi_IdentifiesTheRegistration_ForEverythingOnIt()
     {
         using var factory = SubscriptionRegistryTests.Factory(out var recorder).With("PushListener:Admin:ApiKey", Key);

@@ -113,7 +113,11 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
 
     /// <summary>The start-up failure when the database cannot be reached, naming the setting.</summary>
     public StorageUnavailableException Unreachable(Exception cause) =>
-        new($"Cannot use the PostgreSQL database {Target} named by {PostgreSqlStorageOptions.ConnectionStringSetting} ({StorageOptions.SectionName}:Provider is PostgreSql): {cause.Message}{Hint(cause)}", cause);
+        new($"Cannot use the PostgreSQL database {Target} named by {PostgreSqlStorageOptions.ConnectionStringSetting} ({StorageOptions.SectionName}:Provider is PostgreSql): {Describe(cause)}{Hint(cause)}", cause);
+
+    // One line: the server's SQLSTATE and text, without the position and detail lines Npgsql adds to Message.
+    private static string Describe(Exception cause) =>
+        cause is PostgresException postgres ? $"{postgres.SqlState}: {postgres.MessageText}" : cause.Message;
 
     /// <summary>
     /// Whether <paramref name="exception"/> is Npgsql's Command Timeout expiring on a statement: an NpgsqlException wrapping
