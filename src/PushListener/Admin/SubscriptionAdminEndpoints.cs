@@ -83,10 +83,10 @@ internal static class SubscriptionAdminEndpoints
             catalog.Set(registration);
             // The address Exchange reaches the service at (PublicBaseUrl, behind a load balancer), else the one this
             // request came in at: a URL naming one instance would pin the subscription to it.
-            var path = options.Value.Endpoint.Path.Trim('/') + "/" + token;
+            var path = CallbackToken.PathOf(options.Value.Endpoint.Path, token);
             var callback = subscriptions.Value.PublicBaseUrl is { Length: > 0 } publicBaseUrl
-                ? publicBaseUrl.TrimEnd('/') + "/" + path
-                : UriHelper.BuildAbsolute(http.Request.Scheme, http.Request.Host, http.Request.PathBase, "/" + path);
+                ? publicBaseUrl.TrimEnd('/') + path
+                : UriHelper.BuildAbsolute(http.Request.Scheme, http.Request.Host, http.Request.PathBase, path);
             // The only time the token is shown: only its hash is kept.
             return Results.Ok(new { Registration = name, Token = token, CallbackUrl = callback });
         }).WithName("CreateOrRotateToken").WithSummary("Creates a callback token, or replaces the old one (which stops working at once). Shown once.");

@@ -203,11 +203,12 @@ internal sealed class SendNotificationEndpoint(
                 return;
             }
 
+            var receivedAt = timeProvider.GetUtcNow();
             SubscriptionStatus status;
             try
             {
                 status = await processor.ProcessAsync(
-                    new ReceivedPush(push, timeProvider.GetUtcNow(), remote, context.TraceIdentifier, body.Memory, registration, PushTelemetry.Observation(context)),
+                    new ReceivedPush(push, receivedAt, remote, context.TraceIdentifier, body.Memory, registration, PushTelemetry.Observation(context)),
                     context.RequestAborted).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -228,7 +229,7 @@ internal sealed class SendNotificationEndpoint(
                 return;
             }
 
-            _storeFailures.ReportSuccess(logger, "Storing pushes");
+            _storeFailures.ReportSuccess(logger, "Storing pushes", receivedAt);
             LogAnswered(push, remote, status);
             var reply = SendNotificationWriter.Result(version, status);
             context.Response.StatusCode = StatusCodes.Status200OK;

@@ -37,10 +37,13 @@ internal sealed partial class RepeatedFailureLog(TimeProvider time, TimeSpan sum
         }
     }
 
-    /// <summary>Logs one line if an outage just ended.</summary>
-    public void ReportSuccess(ILogger logger, string operation)
+    /// <summary>
+    /// Logs one line if an outage just ended. <paramref name="startedAt"/>: when the operation that succeeded began; one
+    /// that began before the outage (a request already in flight) says nothing about its end.
+    /// </summary>
+    public void ReportSuccess(ILogger logger, string operation, DateTimeOffset? startedAt = null)
     {
-        if (Succeeded(out var failures, out var lasted))
+        if (Succeeded(out var failures, out var lasted, startedAt))
         {
             WorksAgain(logger, operation, failures, lasted);
         }
@@ -59,13 +62,16 @@ internal sealed partial class RepeatedFailureLog(TimeProvider time, TimeSpan sum
                 _since = _summarisedAt = now;
                 since = now;
                 // An outage that starts within the interval of the last one logged in full is a flap: Debug only.
-                _outageLogged = _firstLoggedAt is not { } last || now - last >= summaryInterval;
+                var last = _firstLoggedAt ?? now;
+                _outageLogged = _firstLoggedAt is null || now - last >= summaryInterval;
                 if (_outageLogged)
                 {
                     _firstLoggedAt = now;
                     return FailureLogLevel.First;
                 }
 
+                // A flap that lasts gets its first summary one interval after the last line logged in full.
+                _summarisedAt = last;
                 return FailureLogLevel.Repeat;
             }
 
@@ -85,7 +91,7 @@ internal sealed partial class RepeatedFailureLog(TimeProvider time, TimeSpan sum
     /// Ends an outage, if one was under way: true, with its failures and duration, the first time it works again after an
     /// outage that was logged (a flap that stayed at Debug ends quietly).
     /// </summary>
-    public bool Succeeded(out long failures, out TimeSpan lasted)
+    public bool Succeeded(out long failures, out TimeSpan lasted, DateTimeOffset? startedAt = null)
     {
         failures = 0;
         lasted = TimeSpan.Zero;
@@ -96,7 +102,7 @@ internal sealed partial class RepeatedFailureLog(TimeProvider time, TimeSpan sum
 
         lock (_gate)
         {
-            if (!_failing)
+            if (!_failing || startedAt < _since)
             {
                 return false;
             }

@@ -14,6 +14,13 @@ internal static class CallbackToken
     public static bool IsWellFormed(string token) =>
         token.Length is >= 32 and <= 256 && token.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
+    /// <summary>The callback path of <paramref name="token"/> under the endpoint's path: <c>/ews/notifications/{token}</c>, or <c>/{token}</c> when the endpoint is at <c>/</c>.</summary>
+    public static string PathOf(string endpointPath, string token)
+    {
+        var endpoint = endpointPath.Trim('/');
+        return endpoint.Length == 0 ? "/" + token : "/" + endpoint + "/" + token;
+    }
+
     public static string Hash(string token) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
     public static bool HashEquals(string hashA, string hashB) =>

@@ -57,6 +57,44 @@ public sealed class RepeatedFailureLogTests
     }
 
     [Fact]
+    public void AFlapThatLasts_GetsItsSummaryAnIntervalAfterTheLastFullLine_AndOneRecovery()
+    {
+        var time = new FakeTimeProvider();
+        var log = new RepeatedFailureLog(time, TimeSpan.FromMinutes(1));
+        Assert.Equal(FailureLogLevel.First, log.Failed(out _, out _));
+        Assert.True(log.Succeeded(out _, out _));
+
+        // Fails again 5 s later (a flap, at Debug), and then every second until 130 s.
+        time.Advance(TimeSpan.FromSeconds(5));
+        var levels = new List<(int Second, FailureLogLevel Level)>();
+        for (var second = 5; second <= 130; second++)
+        {
+            levels.Add((second, log.Failed(out _, out _)));
+            time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.Equal(FailureLogLevel.Repeat, levels[0].Level);
+        Assert.Equal([60, 120], levels.Where(l => l.Level == FailureLogLevel.Summary).Select(l => l.Second));
+        Assert.True(log.Succeeded(out _, out _));
+    }
+
+    [Fact]
+    public void ASuccessThatBeganBeforeTheOutage_DoesNotEndIt()
+    {
+        var time = new FakeTimeProvider();
+        var log = new RepeatedFailureLog(time, TimeSpan.FromMinutes(1));
+        var inFlightSince = time.GetUtcNow();
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(FailureLogLevel.First, log.Failed(out _, out _));
+
+        // A request already in flight when the store went down succeeds just after: the outage goes on.
+        Assert.False(log.Succeeded(out _, out _, inFlightSince));
+        Assert.Equal(FailureLogLevel.Repeat, log.Failed(out var failures, out _));
+        Assert.Equal(2, failures);
+        Assert.True(log.Succeeded(out _, out _, time.GetUtcNow()));
+    }
+
+    [Fact]
     public void NoOutage_SucceededSaysNothing()
     {
         var log = new RepeatedFailureLog(new FakeTimeProvider(), TimeSpan.FromMinutes(1));

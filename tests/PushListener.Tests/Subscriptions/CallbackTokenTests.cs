@@ -32,6 +32,13 @@ public sealed class CallbackTokenTests
         Assert.Equal("OK", await SubscriptionRegistryTests.PostAsync(client, PushBuilder.NewMail(Sub, 1), "/ews/notifications/" + token.Token));
     }
 
+    [Theory]
+    [InlineData("/ews/notifications", "/ews/notifications/tok")]
+    [InlineData("/hooks/exchange/", "/hooks/exchange/tok")]
+    [InlineData("/", "/tok")]
+    public void CallbackPath_UnderTheEndpointPath_WithOneSlashEach(string endpointPath, string expected) =>
+        Assert.Equal(expected, PushListener.Subscriptions.CallbackToken.PathOf(endpointPath, "tok"));
+
     [Fact]
     public async Task TokenFromApi_IdentifiesTheRegistration_ForEverythingOnIt()
     {

@@ -116,8 +116,18 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
         new($"Cannot use the PostgreSQL database {Target} named by {PostgreSqlStorageOptions.ConnectionStringSetting} ({StorageOptions.SectionName}:Provider is PostgreSql): {Describe(cause)}{Hint(cause)}", cause);
 
     // One line: the server's SQLSTATE and text, without the position and detail lines Npgsql adds to Message.
-    private static string Describe(Exception cause) =>
-        cause is PostgresException postgres ? $"{postgres.SqlState}: {postgres.MessageText}" : cause.Message;
+    private static string Describe(Exception cause)
+    {
+        for (var e = cause; e is not null; e = e.InnerException)
+        {
+            if (e is PostgresException postgres)
+            {
+                return $"{postgres.SqlState}: {postgres.MessageText}";
+            }
+        }
+
+        return cause.Message;
+    }
 
     /// <summary>
     /// Whether <paramref name="exception"/> is Npgsql's Command Timeout expiring on a statement: an NpgsqlException wrapping

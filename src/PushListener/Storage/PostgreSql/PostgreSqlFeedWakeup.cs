@@ -88,7 +88,9 @@ internal sealed class PostgreSqlFeedWakeup(PostgreSqlNotifier notifier, PostgreS
             await probe.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
             return true;
         }
-        catch (Exception ex) when (PostgreSqlDatabase.IsUnavailable(ex))
+#pragma warning disable CA1031 // Whatever fails the probe (an outage, an exhausted pool), the waiters keep waiting.
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
         {
             return false;
         }

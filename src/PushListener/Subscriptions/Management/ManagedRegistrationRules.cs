@@ -22,7 +22,8 @@ internal static class ManagedRegistrationRules
         }
 
         var managed = options.Registrations.Where(r => r.Value.Ews is not null).ToList();
-        if (managed.Count > 0)
+        // Required by managed registrations; when set without them, the admin API still hands it out in callback URLs.
+        if (managed.Count > 0 || !string.IsNullOrEmpty(options.PublicBaseUrl))
         {
             foreach (var error in ValidatePublicBaseUrl(options.PublicBaseUrl))
             {

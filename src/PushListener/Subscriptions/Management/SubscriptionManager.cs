@@ -237,7 +237,7 @@ internal sealed partial class SubscriptionManager(
 
     /// <summary><c>{PublicBaseUrl}{Endpoint:Path}/{token}</c>.</summary>
     internal Uri CallbackUrl(string publicBaseUrl, string token) =>
-        new(publicBaseUrl.TrimEnd('/') + "/" + listenerOptions.Value.Endpoint.Path.Trim('/') + "/" + token);
+        new(publicBaseUrl.TrimEnd('/') + CallbackToken.PathOf(listenerOptions.Value.Endpoint.Path, token));
 
     [LoggerMessage(600, LogLevel.Information, "Managed registration {Registration}: subscribing ({Reason}, from a watermark: {FromWatermark})")]
     private static partial void Subscribing(ILogger logger, string registration, string reason, bool fromWatermark);
