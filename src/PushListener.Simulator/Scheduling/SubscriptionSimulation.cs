@@ -115,7 +115,9 @@ internal sealed class SubscriptionSimulation
                 lastPushAt = Now();
             }
         }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        // Either token: a cancelled send can surface before the stopping token (linked to the aborting one, whose
+        // callbacks CancelAsync runs one after another on another thread) says it is cancelled.
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested || aborting.IsCancellationRequested)
         {
             // The run is over; the subscription stays Active.
         }
