@@ -45,7 +45,15 @@ internal sealed class PostgreSqlFeedWakeup(PostgreSqlNotifier notifier, PostgreS
     {
         _subscription?.Dispose();
         _subscription = null;
-        await _stopping.CancelAsync().ConfigureAwait(false);
+        // The host may stop a service it has already disposed (a test host torn down under load did): nothing to cancel.
+        try
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
         await _polling.ConfigureAwait(false);
     }
 
@@ -89,7 +97,7 @@ internal sealed class PostgreSqlFeedWakeup(PostgreSqlNotifier notifier, PostgreS
             return true;
         }
 #pragma warning disable CA1031 // Whatever fails the probe (an outage, an exhausted pool), the waiters keep waiting.
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is not OperationCanceledException)
 #pragma warning restore CA1031
         {
             return false;
