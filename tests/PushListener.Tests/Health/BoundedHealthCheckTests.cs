@@ -46,7 +46,8 @@ public sealed class BoundedHealthCheckTests
     {
         var never = new DelegateCheck(async (_, token) =>
         {
-            await Task.Delay(System.Threading.Timeout.InfiniteTimeSpan, token);
+            // Answers only when cancelled: no clock, a signal that never comes on its own.
+            await new TaskCompletionSource().Task.WaitAsync(token);
             return HealthCheckResult.Healthy();
         });
         var check = new BoundedHealthCheck(never, Timeout, new FakeTimeProvider());

@@ -120,7 +120,11 @@ public sealed class PostgreSqlMigratorTests(PostgreSqlServer server) : IClassFix
         // Another instance migrating: the migrator waits for its lock, here about twice its statement timeout.
         var migrating = Task.Run(() => PostgreSqlTestDatabase.Migrator(database).MigrateAsync(Scripts, CancellationToken.None));
         await Eventually.TrueAsync(async () => await PostgreSqlTestDatabase.ScalarAsync<long>(connection, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") == 1, TimeSpan.FromSeconds(20));
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        // Until the server says the migrator's lock wait has outlasted its 1 s Command Timeout (a cut wait would have
+        // ended its statement): a condition on the server's own clock, however busy the machine is.
+        await Eventually.TrueAsync(
+            async () => await PostgreSqlTestDatabase.ScalarAsync<bool>(connection, "SELECT coalesce(bool_or(clock_timestamp() - query_start > interval '1.5 seconds'), false) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'"),
+            TimeSpan.FromSeconds(20));
         Assert.False(migrating.IsCompleted);
         await using (var release = new NpgsqlCommand("SELECT pg_advisory_unlock_all()", holder))
         {
