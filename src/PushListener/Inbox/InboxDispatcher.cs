@@ -27,7 +27,8 @@ internal sealed partial class InboxDispatcher : BackgroundService
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
     // During an outage, at most one line a minute per failing loop after the first.
-    private static readonly TimeSpan FailureSummaryInterval = TimeSpan.FromMinutes(1);
+    private const string ClaimOperation = "Claiming inbox entries";
+    private const string RenewOperation = "Renewing the dispatcher's leases";
     private static readonly ResiliencePropertyKey<int> BaseAttempts = new("PushListener.BaseAttempts");
     private static readonly ResiliencePropertyKey<int> MaxAttemptsKey = new("PushListener.MaxAttempts");
     private readonly IEntryLog _entries;
@@ -66,8 +67,8 @@ internal sealed partial class InboxDispatcher : BackgroundService
         _startup = startup;
         _options = options.Value;
         _time = time;
-        _claimFailures = new RepeatedFailureLog(time, FailureSummaryInterval);
-        _renewFailures = new RepeatedFailureLog(time, FailureSummaryInterval);
+        _claimFailures = new RepeatedFailureLog(time, RepeatedFailureLog.OneMinute);
+        _renewFailures = new RepeatedFailureLog(time, RepeatedFailureLog.OneMinute);
         _logger = logger;
         _concurrency = new SemaphoreSlim(_options.Concurrency, _options.Concurrency);
         Owner = string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}");
@@ -111,10 +112,7 @@ internal sealed partial class InboxDispatcher : BackgroundService
             {
                 var room = _options.MaxInMemoryEntries - Volatile.Read(ref _inMemory);
                 var claimed = room > 0 ? await ClaimAsync(Math.Min(room, ClaimBatch), stoppingToken).ConfigureAwait(false) : 0;
-                if (_claimFailures.Succeeded(out var failures, out var lasted))
-                {
-                    ClaimRecovered(_logger, failures, lasted);
-                }
+                _claimFailures.ReportSuccess(_logger, ClaimOperation);
 
                 if (claimed == Math.Min(room, ClaimBatch) && claimed > 0)
                 {
@@ -159,21 +157,7 @@ internal sealed partial class InboxDispatcher : BackgroundService
     }
 
     // During an outage the claim fails every PollInterval: the first in full, then a summary a minute (RepeatedFailureLog).
-    private void LogClaimFailure(Exception ex)
-    {
-        switch (_claimFailures.Failed(out var failures, out var since))
-        {
-            case FailureLogLevel.First:
-                ClaimFailed(_logger, ex);
-                break;
-            case FailureLogLevel.Summary:
-                ClaimStillFailing(_logger, failures, since, ex.Message);
-                break;
-            default:
-                ClaimFailedAgain(_logger, ex.Message);
-                break;
-        }
-    }
+    private void LogClaimFailure(Exception ex) => _claimFailures.Report(_logger, ClaimOperation, ex, ClaimFailed);
 
     private async Task<int> ClaimAsync(int max, CancellationToken cancellationToken)
     {
@@ -201,25 +185,11 @@ internal sealed partial class InboxDispatcher : BackgroundService
                 try
                 {
                     await _entries.RenewLeasesAsync(Owner, _options.LeaseDuration, stoppingToken).ConfigureAwait(false);
-                    if (_renewFailures.Succeeded(out var failures, out var lasted))
-                    {
-                        RenewRecovered(_logger, failures, lasted);
-                    }
+                    _renewFailures.ReportSuccess(_logger, RenewOperation);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    switch (_renewFailures.Failed(out var failures, out var since))
-                    {
-                        case FailureLogLevel.First:
-                            RenewFailed(_logger, ex);
-                            break;
-                        case FailureLogLevel.Summary:
-                            RenewStillFailing(_logger, failures, since, ex.Message);
-                            break;
-                        default:
-                            RenewFailedAgain(_logger, ex.Message);
-                            break;
-                    }
+                    _renewFailures.Report(_logger, RenewOperation, ex, RenewFailed);
                 }
             }
         }
@@ -560,23 +530,11 @@ internal sealed partial class InboxDispatcher : BackgroundService
     [LoggerMessage(315, LogLevel.Warning, "Renewing the dispatcher's leases failed; trying again")]
     private static partial void RenewFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(317, LogLevel.Error, "Claiming inbox entries still fails: {Failures} failure(s) since {Since:O}; the last: {Error}")]
-    private static partial void ClaimStillFailing(ILogger logger, long failures, DateTimeOffset since, string error);
 
-    [LoggerMessage(318, LogLevel.Debug, "Claiming inbox entries failed again: {Error}")]
-    private static partial void ClaimFailedAgain(ILogger logger, string error);
 
-    [LoggerMessage(319, LogLevel.Information, "Claiming inbox entries works again, after {Failures} failure(s) over {Duration}")]
-    private static partial void ClaimRecovered(ILogger logger, long failures, TimeSpan duration);
 
-    [LoggerMessage(325, LogLevel.Warning, "Renewing the dispatcher's leases still fails: {Failures} failure(s) since {Since:O}; the last: {Error}")]
-    private static partial void RenewStillFailing(ILogger logger, long failures, DateTimeOffset since, string error);
 
-    [LoggerMessage(326, LogLevel.Debug, "Renewing the dispatcher's leases failed again: {Error}")]
-    private static partial void RenewFailedAgain(ILogger logger, string error);
 
-    [LoggerMessage(327, LogLevel.Information, "Renewing the dispatcher's leases works again, after {Failures} failure(s) over {Duration}")]
-    private static partial void RenewRecovered(ILogger logger, long failures, TimeSpan duration);
 
     [LoggerMessage(316, LogLevel.Warning, "Releasing the dispatcher's leases at shutdown failed; they run out by themselves")]
     private static partial void ReleaseFailed(ILogger logger, Exception exception);

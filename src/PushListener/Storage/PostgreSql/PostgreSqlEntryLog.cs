@@ -107,6 +107,8 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
     private readonly PostgreSqlClaimSignal _claimable;
     private readonly TimeProvider _time;
     private readonly ILogger<PostgreSqlEntryLog> _logger;
+    private const string AppendOperation = "Storing pushes in the database";
+
     private readonly Hosting.RepeatedFailureLog _appendFailures;
     private readonly int _maxBatchMessages;
     private readonly Channel<PendingAppend> _queue;
@@ -130,7 +132,7 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
         _claimable = claimable;
         _time = time;
         _logger = logger;
-        _appendFailures = new Hosting.RepeatedFailureLog(time, TimeSpan.FromMinutes(1));
+        _appendFailures = new Hosting.RepeatedFailureLog(time, Hosting.RepeatedFailureLog.OneMinute);
         _maxBatchMessages = options.Value.MaxBatchSize;
         _queue = Channel.CreateBounded<PendingAppend>(new BoundedChannelOptions(options.Value.WriteQueueCapacity));
 
@@ -555,10 +557,7 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
                 var pushes = group.Select(g => g.Push).ToList();
                 var (results, inserted) = await PostgreSqlPushAppender.AppendAsync(connection, pushes, CancellationToken.None).ConfigureAwait(false);
 
-                if (_appendFailures.Succeeded(out var failed, out var lasted))
-                {
-                    AppendsRecovered(_logger, _database.Target, failed, lasted);
-                }
+                _appendFailures.ReportSuccess(_logger, AppendOperation);
 
                 // Before the callers resume: their signal wakes the dispatcher, which claims these first.
                 Remember(pushes, inserted);
@@ -570,18 +569,8 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
             catch (Exception ex)
             {
                 // An outage fails every group: the first in full, then a summary a minute.
-                switch (_appendFailures.Failed(out var failures, out var since))
-                {
-                    case Hosting.FailureLogLevel.First:
-                        AppendFailed(_logger, group.Count, _database.Target, ex);
-                        break;
-                    case Hosting.FailureLogLevel.Summary:
-                        AppendsStillFailing(_logger, _database.Target, failures, since, ex.Message);
-                        break;
-                    default:
-                        AppendFailedAgain(_logger, group.Count, ex.Message);
-                        break;
-                }
+                var count = group.Count;
+                _appendFailures.Report(_logger, AppendOperation, ex, (logger, e) => AppendFailed(logger, count, _database.Target, e));
 
                 foreach (var pending in group)
                 {
@@ -616,14 +605,8 @@ internal sealed partial class PostgreSqlEntryLog : IEntryLog, IAsyncDisposable
         }
     }
 
-    [LoggerMessage(931, LogLevel.Error, "Storing pushes in {Target} still fails: {Failures} failed group(s) since {Since:O}; the last: {Error}")]
-    private static partial void AppendsStillFailing(ILogger logger, string target, long failures, DateTimeOffset since, string error);
 
-    [LoggerMessage(932, LogLevel.Debug, "Could not store {Count} push(es) again: {Error}")]
-    private static partial void AppendFailedAgain(ILogger logger, int count, string error);
 
-    [LoggerMessage(933, LogLevel.Information, "Storing pushes in {Target} works again, after {Failures} failed group(s) over {Duration}")]
-    private static partial void AppendsRecovered(ILogger logger, string target, long failures, TimeSpan duration);
 
     [LoggerMessage(930, LogLevel.Error, "Could not store {Count} push(es) in {Target}; they are answered with a Server fault and Exchange sends them again")]
     private static partial void AppendFailed(ILogger logger, int count, string target, Exception exception);
